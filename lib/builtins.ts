@@ -1,0 +1,469 @@
+/**
+ * What copyreg knows about JavaScript's built-in types: which built-in a value is (or extends),
+ * how to allocate an instance of a class without running its constructor, and whether a callable
+ * must be invoked with `new`. Shared by copy, the reduce protocol and the pickler.
+ */
+import { typeName } from './errors';
+
+/** The built-in family a value belongs to; a subclass instance has its base's kind. */
+export const Kind = {
+  /** A plain object: prototype `Object.prototype` or `null` (Python's dict). */
+  PLAIN: 0,
+  ARRAY: 1,
+  MAP: 2,
+  SET: 3,
+  DATE: 4,
+  REGEXP: 5,
+  ERROR: 6,
+  ARRAY_BUFFER: 7,
+  TYPED_ARRAY: 8,
+  DATA_VIEW: 9,
+  /** `new Number(1)`, `new String('a')`, `new Boolean(true)`, `Object(1n)`, `Object(Symbol())`. */
+  BOXED: 10,
+  /** Values that are their own copy: SharedArrayBuffer, WeakRef. */
+  ATOMIC: 11,
+  /** Values whose state cannot be read: WeakMap, WeakSet, Promise, generators, FinalizationRegistry. */
+  OPAQUE: 12,
+  /** Any other object, typically a class instance whose only built-in base is Object. */
+  OBJECT: 13,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+const TypedArrayProto = Object.getPrototypeOf(Int8Array.prototype) as object;
+const GeneratorProto = Object.getPrototypeOf(function* () {}.prototype) as object;
+const AsyncGeneratorProto = Object.getPrototypeOf(async function* () {}.prototype) as object;
+const IteratorProto = Object.getPrototypeOf(GeneratorProto) as object;
+
+// Note: keyed by prototype object. The kind depends on the chain above that prototype, which
+// only changes if someone calls Object.setPrototypeOf on a prototype; that is not supported.
+const kindCache = new WeakMap<object, Kind>();
+
+/**
+ * Classifies an object by its nearest built-in base.
+ *
+ * @param x Any object (not a function).
+ * @returns Its {@link Kind}.
+ */
+export function kindOf(x: object): Kind {
+  const proto = Object.getPrototypeOf(x) as object | null;
+  if (proto === Object.prototype || proto === null) return Kind.PLAIN;
+  if (proto === Array.prototype) return Kind.ARRAY;
+  let kind = kindCache.get(proto);
+  if (kind === undefined) {
+    kind = classify(x);
+    kindCache.set(proto, kind);
+  }
+  return kind;
+}
+
+function classify(x: object): Kind {
+  if (Array.isArray(x)) return Kind.ARRAY;
+  if (ArrayBuffer.isView(x)) return x instanceof DataView ? Kind.DATA_VIEW : Kind.TYPED_ARRAY;
+  if (x instanceof Map) return Kind.MAP;
+  if (x instanceof Set) return Kind.SET;
+  if (x instanceof Date) return Kind.DATE;
+  if (x instanceof RegExp) return Kind.REGEXP;
+  if (x instanceof Error) return Kind.ERROR;
+  if (x instanceof ArrayBuffer) return Kind.ARRAY_BUFFER;
+  if (
+    x instanceof Number ||
+    x instanceof String ||
+    x instanceof Boolean ||
+    x instanceof BigInt ||
+    x instanceof Symbol
+  ) {
+    return Kind.BOXED;
+  }
+  if (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer) return Kind.ATOMIC;
+  if (typeof WeakRef === 'function' && x instanceof WeakRef) return Kind.ATOMIC;
+  if (
+    x instanceof WeakMap ||
+    x instanceof WeakSet ||
+    x instanceof Promise ||
+    (typeof FinalizationRegistry === 'function' && x instanceof FinalizationRegistry) ||
+    GeneratorProto.isPrototypeOf(x) ||
+    AsyncGeneratorProto.isPrototypeOf(x) ||
+    IteratorProto.isPrototypeOf(x)
+  ) {
+    return Kind.OPAQUE;
+  }
+  return Kind.OBJECT;
+}
+
+/**
+ * The exact class of an object, Python's `type(x)`: the `constructor` its prototype owns.
+ *
+ * @param x Any object.
+ * @returns The class, or `undefined` for a null-prototype object or a prototype without its own
+ *   `constructor` (then no dispatch-table entry can match, as for a spoofed `__class__`).
+ */
+export function classOf(x: object): Function | undefined {
+  const proto = Object.getPrototypeOf(x) as { constructor?: unknown } | null;
+  if (proto === null) return undefined;
+  const desc = Object.getOwnPropertyDescriptor(proto, 'constructor');
+  const ctor = desc && 'value' in desc ? desc.value : undefined;
+  return typeof ctor === 'function' && ctor.prototype === proto ? ctor : undefined;
+}
+
+/** The built-in constructors a class may extend and whose internal slots `newobj` must create. */
+const BUILTIN_BASES = new Set<Function>(
+  ([
+    Object,
+    Array,
+    Map,
+    Set,
+    Date,
+    RegExp,
+    Error,
+    EvalError,
+    RangeError,
+    ReferenceError,
+    SyntaxError,
+    TypeError,
+    URIError,
+    typeof AggregateError === 'function' ? AggregateError : undefined,
+    ArrayBuffer,
+    typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined,
+    DataView,
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    Number,
+    String,
+    Boolean,
+    Promise,
+    WeakMap,
+    WeakSet,
+    typeof WeakRef === 'function' ? WeakRef : undefined,
+  ] as unknown[]).filter((f): f is Function => typeof f === 'function'),
+);
+
+/** Built-ins that only work with `new` (calling Date or Number without it converts instead). */
+const NEW_ONLY = new Set<Function>(
+  [...BUILTIN_BASES].filter(
+    (f) => f !== Object && f !== Array && f !== Number && f !== String && f !== Boolean,
+  ),
+);
+
+/**
+ * The nearest built-in constructor a class extends (Python's "first non-heap base").
+ *
+ * @param cls A class.
+ * @returns The built-in constructor, `Object` when the class extends no other built-in.
+ */
+export function builtinBase(cls: Function): Function {
+  let c: unknown = cls;
+  while (typeof c === 'function') {
+    if (BUILTIN_BASES.has(c)) return c;
+    c = Object.getPrototypeOf(c);
+  }
+  return Object;
+}
+
+/**
+ * Creates an instance of `cls` without running its constructor (CPython's `cls.__new__(cls, *args)`).
+ *
+ * The prototype is `cls.prototype`; when `cls` extends a built-in such as Array, Map, Date or
+ * Error, the built-in's internal slots are created by constructing that built-in with `args` and
+ * `cls` as `new.target`, so the subclass constructor and its field initialisers do not run. A class
+ * may define `static __new__(cls, ...args)` to allocate itself.
+ *
+ * @param cls The class.
+ * @param args Arguments for the built-in base (e.g. the time value for a Date subclass).
+ * @returns The new, uninitialised instance.
+ * @throws {TypeError} if `cls` is not a class.
+ */
+export function allocate(cls: Function, args: readonly unknown[]): object {
+  if (typeof cls !== 'function') {
+    throw new TypeError(`newobj() argument must be a class, not ${typeName(cls)}`);
+  }
+  const custom = (cls as { __new__?: unknown }).__new__;
+  if (typeof custom === 'function') return custom.call(cls, cls, ...args) as object;
+  const proto = cls.prototype as unknown;
+  if (proto === null || (typeof proto !== 'object' && typeof proto !== 'function')) {
+    throw new TypeError(`newobj() argument must be a class, not ${typeName(cls)}`);
+  }
+  const base = builtinBase(cls);
+  if (base === Object) return Object.create(proto as object) as object;
+  return Reflect.construct(base, args, cls) as object;
+}
+
+const classCache = new WeakMap<Function, boolean>();
+
+/**
+ * Whether a reduce callable must be invoked with `new`: ES classes and the built-in constructors
+ * that refuse a plain call.
+ *
+ * @param fn A function.
+ * @returns True for classes.
+ */
+export function needsNew(fn: Function): boolean {
+  let known = classCache.get(fn);
+  if (known === undefined) {
+    known =
+      NEW_ONLY.has(fn) || /^class\b/.test(Function.prototype.toString.call(fn));
+    classCache.set(fn, known);
+  }
+  return known;
+}
+
+/**
+ * Records that `fn` is a class (for transpiled classes whose source text does not say so).
+ *
+ * @param fn The class.
+ */
+export function markClass(fn: Function): void {
+  classCache.set(fn, true);
+}
+
+/** The typed array constructors, by the name Python's `array` type codes are mapped from. */
+export const TYPED_ARRAYS = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+
+/** Any typed array instance. */
+export type TypedArray = InstanceType<(typeof TYPED_ARRAYS)[number]>;
+
+const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag)!
+  .get as (this: object) => string | undefined;
+const TYPED_ARRAY_BY_NAME = new Map<string, (typeof TYPED_ARRAYS)[number]>(
+  TYPED_ARRAYS.map((c) => [c.name, c]),
+);
+
+/**
+ * The built-in typed-array constructor of a typed array, even for subclasses such as Node's Buffer.
+ * Uses the internal brand, so an overridden `constructor` property cannot mislead it.
+ *
+ * @param x A typed array.
+ * @returns E.g. `Uint8Array`.
+ */
+export function typedArrayBase(x: object): (typeof TYPED_ARRAYS)[number] {
+  return TYPED_ARRAY_BY_NAME.get(typedArrayTag.call(x) ?? '') ?? Uint8Array;
+}
+
+
+/**
+ * Constructs a built-in with `args` so that the result has `like`'s prototype: through its class
+ * as `new.target` when the prototype owns one, else by re-pointing the prototype afterwards.
+ *
+ * @param base The built-in constructor (Date, RegExp, Map, …).
+ * @param args Its arguments.
+ * @param like The object whose prototype the result gets.
+ * @returns The new object.
+ */
+export function constructLike(base: Function, args: readonly unknown[], like: object): object {
+  const cls = classOf(like);
+  if (cls !== undefined) return Reflect.construct(base, args, cls) as object;
+  const y = Reflect.construct(base, args) as object;
+  Object.setPrototypeOf(y, Object.getPrototypeOf(like) as object | null);
+  return y;
+}
+
+/**
+ * The shell of a copy: a new object with `x`'s prototype and `x`'s built-in internal value (time,
+ * pattern, primitive, bytes), but none of its own properties or items yet. Copy and deepcopy fill
+ * it in afterwards, so a cycle back to `x` can already point at it.
+ *
+ * @param x The original.
+ * @param kind Its kind.
+ * @param buffer For typed arrays and DataViews: the buffer the copy views (deepcopy passes the
+ *   copied buffer so that views sharing a buffer keep sharing it).
+ * @returns The shell.
+ */
+export function makeShell(x: object, kind: Kind, buffer?: ArrayBufferLike): object {
+  switch (kind) {
+    case Kind.PLAIN: {
+      const proto = Object.getPrototypeOf(x) as object | null;
+      return proto === null ? (Object.create(null) as object) : {};
+    }
+    case Kind.ARRAY:
+      return constructLike(Array, [], x);
+    case Kind.MAP:
+      return constructLike(Map, [], x);
+    case Kind.SET:
+      return constructLike(Set, [], x);
+    case Kind.DATE:
+      return constructLike(Date, [Date.prototype.getTime.call(x)], x);
+    case Kind.REGEXP: {
+      const re = x as RegExp;
+      return constructLike(RegExp, [re.source, re.flags], x);
+    }
+    case Kind.ERROR:
+      return constructLike(errorBase(x), [], x);
+    case Kind.BOXED:
+      return boxLike(x);
+    case Kind.ARRAY_BUFFER:
+      return copyArrayBuffer(x as ArrayBuffer);
+    case Kind.TYPED_ARRAY: {
+      const ta = x as Uint8Array;
+      return constructLike(typedArrayBase(x), [buffer ?? ta.buffer, ta.byteOffset, ta.length], x);
+    }
+    case Kind.DATA_VIEW: {
+      const dv = x as DataView;
+      return constructLike(DataView, [buffer ?? dv.buffer, dv.byteOffset, dv.byteLength], x);
+    }
+    default:
+      return Object.create(Object.getPrototypeOf(x) as object | null) as object;
+  }
+}
+
+function errorBase(x: object): Function {
+  const cls = classOf(x);
+  return cls !== undefined ? builtinBase(cls) : Error;
+}
+
+function boxLike(x: object): object {
+  const v = (x as { valueOf(): unknown }).valueOf();
+  // Note: BigInt and Symbol cannot be called with new; Object() boxes them.
+  if (typeof v === 'bigint' || typeof v === 'symbol') {
+    const y = Object(v) as object;
+    Object.setPrototypeOf(y, Object.getPrototypeOf(x) as object | null);
+    return y;
+  }
+  const base = typeof v === 'number' ? Number : typeof v === 'string' ? String : Boolean;
+  return constructLike(base, [v], x);
+}
+
+/**
+ * A copy of an ArrayBuffer's bytes, resizable when the original is.
+ *
+ * @param x The buffer.
+ * @returns A new buffer with the same bytes (and the same prototype).
+ */
+export function copyArrayBuffer(x: ArrayBuffer): ArrayBuffer {
+  const b = x as ArrayBuffer & { resizable?: boolean; maxByteLength?: number };
+  let y: ArrayBuffer;
+  if (b.resizable) {
+    y = new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(b.byteLength, {
+      maxByteLength: b.maxByteLength,
+    });
+    new Uint8Array(y).set(new Uint8Array(b));
+  } else {
+    y = ArrayBuffer.prototype.slice.call(b, 0);
+  }
+  const proto = Object.getPrototypeOf(x) as object | null;
+  if (proto !== ArrayBuffer.prototype) Object.setPrototypeOf(y, proto);
+  return y;
+}
+
+/**
+ * The integrity level of an object, re-applied to its copy: 3 frozen, 2 sealed, 1 not extensible,
+ * 0 ordinary.
+ *
+ * @param x An object.
+ * @returns The level.
+ */
+export function integrityOf(x: object): number {
+  if (Object.isExtensible(x)) return 0;
+  if (Object.isFrozen(x)) return 3;
+  return Object.isSealed(x) ? 2 : 1;
+}
+
+/**
+ * Applies an integrity level (see {@link integrityOf}).
+ *
+ * @param y The copy.
+ * @param level The level.
+ */
+export function applyIntegrity(y: object, level: number): void {
+  if (level === 3) Object.freeze(y);
+  else if (level === 2) Object.seal(y);
+  else if (level === 1) Object.preventExtensions(y);
+}
+
+/**
+ * Whether a prototype is a built-in's own prototype (an exact Map, Date, Uint8Array, …).
+ *
+ * @param proto A prototype object.
+ * @returns True for the prototypes of the built-in constructors copy handles natively.
+ */
+export function isExactBuiltin(proto: object): boolean {
+  const ctor = (proto as { constructor?: Function }).constructor;
+  return (
+    ctor !== undefined &&
+    ctor.prototype === proto &&
+    (proto === Map.prototype ||
+      proto === Set.prototype ||
+      proto === Date.prototype ||
+      proto === RegExp.prototype ||
+      proto === ArrayBuffer.prototype ||
+      proto === DataView.prototype ||
+      ERROR_PROTOS.has(proto) ||
+      BOXED_PROTOS.has(proto) ||
+      TYPED_PROTOS.has(proto))
+  );
+}
+
+const ERROR_PROTOS = new Set<object>(
+  [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError].map(
+    (c) => c.prototype,
+  ),
+);
+if (typeof AggregateError === 'function') ERROR_PROTOS.add(AggregateError.prototype);
+const BOXED_PROTOS = new Set<object>([
+  Number.prototype,
+  String.prototype,
+  Boolean.prototype,
+  BigInt.prototype,
+  Symbol.prototype,
+]);
+const TYPED_PROTOS = new Set<object>(
+  TYPED_ARRAYS.map((c) => c.prototype),
+);
+
+
+/**
+ * Whether a property key is an array index.
+ *
+ * @param k A string key.
+ * @returns True for "0", "1", … up to 2^32 - 2.
+ */
+export function isIndex(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (c < 48 || c > 57) return false;
+  const n = Number(k);
+  return String(n) === k && n < 4294967295;
+}
+
+/** Own string keys then own symbol keys, enumerable or not. */
+export function ownKeys(x: object): (string | symbol)[] {
+  const names = Object.getOwnPropertyNames(x);
+  const symbols = Object.getOwnPropertySymbols(x);
+  return symbols.length === 0 ? names : [...names, ...symbols];
+}
+
+/**
+ * An array's own properties that are not indices or `length` (`arr.extra = 1`). Cheap in the
+ * usual case: `Object.keys` lists indices first, so an array without extras ends in an index.
+ */
+export function arrayExtraKeys(x: unknown[]): (string | symbol)[] {
+  const keys = Object.keys(x);
+  const symbols = Object.getOwnPropertySymbols(x);
+  const n = keys.length;
+  let extras: (string | symbol)[] = [];
+  if (n !== 0 && !(n <= x.length && isIndex(keys[n - 1]!))) {
+    extras = keys.filter((k) => !isIndex(k));
+  }
+  // Note: non-enumerable extras are rare and costly to find on long arrays; only enumerable
+  // extras (and symbols) are kept.
+  return symbols.length === 0 ? extras : [...extras, ...symbols];
+}
+

@@ -1,0 +1,194 @@
+/**
+ * `copy` (shallow) and `replace`, with the semantics of CPython 3.13's `copy` module. The deep
+ * counterpart lives in deepcopy.ts; both use the reduce protocol of reduce.ts.
+ */
+import {
+  applyIntegrity,
+  arrayExtraKeys,
+  constructLike,
+  integrityOf,
+  isExactBuiltin,
+  Kind,
+  kindOf,
+  makeShell,
+  ownKeys,
+  typedArrayBase,
+} from './builtins';
+import { CopyError, typeName } from './errors';
+import { unpackReduceValue } from './reduction';
+import {
+  appendItems,
+  callReduce,
+  defineDescriptor,
+  defineValue,
+  ownStateKeys,
+  reduceObject,
+  setItem,
+  setState,
+  usesDefaultReduction,
+} from './reduce';
+import { defaultRegistry } from './registry';
+
+const typeError = (m: string): Error => new TypeError(m);
+
+/**
+ * Shallow copy with the semantics of CPython's `copy.copy`: a new container holding the same
+ * values. Tuples (frozen arrays), frozen plain objects, primitives, functions and classes are
+ * returned as they are.
+ *
+ * Lookup order for other objects: `__copy__()` on the class → `dispatchTable` (exact class) →
+ * `__reduce_ex__(4)` → `__reduce__()` → the default reduction (same prototype, constructor not
+ * run, own properties shared).
+ *
+ * @param x The value.
+ * @returns The copy.
+ * @throws {CopyError} when an object's reduce hooks are masked with `null`.
+ * @throws {TypeError} for objects whose state cannot be read (WeakMap, Promise, generators).
+ * @example
+ * ```ts
+ * const a = [[1], [2]];
+ * const b = copy(a); // b !== a, b[0] === a[0]
+ * ```
+ */
+export function copy<T>(x: T): T {
+  if (typeof x !== 'object' || x === null) return x;
+  const obj = x as object;
+  const kind = kindOf(obj);
+  switch (kind) {
+    case Kind.PLAIN:
+      if (Object.isFrozen(obj)) return x;
+      return copyOwn(obj, makeShell(obj, kind), ownKeys(obj)) as T;
+    case Kind.ARRAY:
+      if (Object.getPrototypeOf(obj) !== Array.prototype) break;
+      if (Object.isFrozen(obj)) return x;
+      return copyOwn(obj, Array.prototype.slice.call(obj), arrayExtraKeys(obj as unknown[])) as T;
+    case Kind.ATOMIC:
+      return x;
+    case Kind.OPAQUE:
+      break;
+    default:
+      if (!isExactBuiltin(Object.getPrototypeOf(obj) as object)) break;
+      return copyNative(obj, kind) as T;
+  }
+  return copyInstance(obj, kind) as T;
+}
+
+/** A built-in value, or a default-reduced class instance: shell plus shared own properties. */
+function copyNative(x: object, kind: Kind): object {
+  if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
+    // A shallow copy owns its bytes: a new buffer holding just the viewed range.
+    const v = x as Uint8Array;
+    const bytes = v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+    return kind === Kind.TYPED_ARRAY
+      ? constructLike(typedArrayBase(x), [bytes], x)
+      : constructLike(DataView, [bytes], x);
+  }
+  const y = makeShell(x, kind);
+  if (kind === Kind.ARRAY_BUFFER) return y;
+  if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
+  copyOwn(x, y, kind === Kind.OBJECT ? ownKeys(x) : ownStateKeys(x, kind), false);
+  if (kind === Kind.MAP) {
+    for (const [k, v] of Map.prototype.entries.call(x as Map<unknown, unknown>)) {
+      (y as Map<unknown, unknown>).set(k, v);
+    }
+  } else if (kind === Kind.SET) {
+    for (const v of Set.prototype.values.call(x as Set<unknown>)) (y as Set<unknown>).add(v);
+  } else if (kind === Kind.ARRAY) {
+    for (const v of Array.prototype.values.call(x as unknown[])) (y as unknown[]).push(v);
+  }
+  applyIntegrity(y, integrityOf(x));
+  return y;
+}
+
+/** Copies own properties (descriptors kept, values shared) and the integrity level. */
+function copyOwn(x: object, y: object, keys: (string | symbol)[], integrity = true): object {
+  for (const key of keys) {
+    const desc = Object.getOwnPropertyDescriptor(x, key);
+    if (desc === undefined) continue;
+    if ('value' in desc && desc.writable && desc.enumerable && desc.configurable) {
+      defineValue(y, key, desc.value);
+    } else {
+      defineDescriptor(y, key, desc);
+    }
+  }
+  if (integrity) applyIntegrity(y, integrityOf(x));
+  return y;
+}
+
+function copyInstance(x: object, kind: Kind): unknown {
+  const proto = Object.getPrototypeOf(x) as { __copy__?: unknown } | null;
+  const copier = proto === null ? undefined : proto.__copy__;
+  if (typeof copier === 'function') return copier.call(x);
+  const table = defaultRegistry.dispatchTable;
+  if (kind !== Kind.OPAQUE && usesDefaultReduction(x, table)) return copyNative(x, kind);
+  const rv = reduceObject(x, 4, table, () => new CopyError(`un(shallow)copyable object of type ${typeName(x)}`));
+  if (typeof rv === 'string') return x;
+  const red = unpackReduceValue(rv, typeError, 5);
+  const y = callReduce(red.func, red.args) as object;
+  if (red.state !== null && red.state !== undefined) setState(y, red.state, typeError);
+  if (red.listItems != null) appendItems(y, red.listItems, typeError);
+  if (red.dictItems != null) {
+    for (const pair of red.dictItems) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new TypeError(`dict items must be [key, value] pairs, not ${typeName(pair)}`);
+      }
+      setItem(y, pair[0], pair[1]);
+    }
+  }
+  return y;
+}
+
+/**
+ * CPython 3.13's `copy.replace`: a copy of `obj` with some fields changed. Calls
+ * `obj.__replace__(changes)` when the class defines it; plain objects and class instances that
+ * use the default reduction get a shallow copy with `changes` applied as own properties.
+ *
+ * @param obj The object.
+ * @param changes The fields to change.
+ * @returns The new object.
+ * @throws {TypeError} `replace() does not support X objects` for anything else, and for a change
+ *   that names a field a class instance does not have.
+ * @example
+ * ```ts
+ * const moved = replace(point, { x: 3 });
+ * ```
+ */
+export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = {}): T {
+  const o = obj as unknown;
+  const name = typeName(o);
+  if (typeof o !== 'object' || o === null) {
+    throw new TypeError(`replace() does not support ${name} objects`);
+  }
+  const proto = Object.getPrototypeOf(o) as { __replace__?: unknown } | null;
+  const hook = proto === null ? undefined : proto.__replace__;
+  if (typeof hook === 'function') return hook.call(o, changes) as T;
+  const kind = kindOf(o);
+  const plain = kind === Kind.PLAIN;
+  if (
+    !(plain || kind === Kind.OBJECT) ||
+    (!plain && !usesDefaultReduction(o, defaultRegistry.dispatchTable))
+  ) {
+    throw new TypeError(`replace() does not support ${name} objects`);
+  }
+  const level = integrityOf(o);
+  const y = copyOwn(o, makeShell(o, kind), ownKeys(o), false);
+  for (const key of Object.keys(changes)) {
+    if (!plain && !Object.prototype.hasOwnProperty.call(o, key)) {
+      throw new TypeError(`replace() got an unexpected field name '${key}' for ${name}`);
+    }
+    const desc = Object.getOwnPropertyDescriptor(y, key);
+    if (desc !== undefined && !('value' in desc)) {
+      throw new TypeError(`replace() cannot change accessor property '${key}' of ${name}`);
+    }
+    if (desc !== undefined && !desc.writable && !desc.configurable) {
+      throw new TypeError(`replace() cannot change read-only property '${key}' of ${name}`);
+    }
+    if (desc === undefined || (desc.writable && desc.enumerable && desc.configurable)) {
+      defineValue(y, key, changes[key]);
+    } else {
+      Object.defineProperty(y, key, { ...desc, value: changes[key] });
+    }
+  }
+  applyIntegrity(y, level);
+  return y as T;
+}
