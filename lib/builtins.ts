@@ -99,9 +99,8 @@ function classify(x: object): Kind {
  */
 export function classOf(x: object): Function | undefined {
   const proto = Object.getPrototypeOf(x) as { constructor?: unknown } | null;
-  if (proto === null) return undefined;
-  const desc = Object.getOwnPropertyDescriptor(proto, 'constructor');
-  const ctor = desc && 'value' in desc ? desc.value : undefined;
+  if (proto === null || !Object.prototype.hasOwnProperty.call(proto, 'constructor')) return undefined;
+  const ctor = proto.constructor;
   return typeof ctor === 'function' && ctor.prototype === proto ? ctor : undefined;
 }
 
@@ -270,10 +269,12 @@ export function typedArrayBase(x: object): (typeof TYPED_ARRAYS)[number] {
  * @returns The new object.
  */
 export function constructLike(base: Function, args: readonly unknown[], like: object): object {
+  const proto = Object.getPrototypeOf(like) as object | null;
+  if (proto === base.prototype) return Reflect.construct(base, args) as object;
   const cls = classOf(like);
   if (cls !== undefined) return Reflect.construct(base, args, cls) as object;
   const y = Reflect.construct(base, args) as object;
-  Object.setPrototypeOf(y, Object.getPrototypeOf(like) as object | null);
+  Object.setPrototypeOf(y, proto);
   return y;
 }
 
@@ -297,11 +298,13 @@ export function makeShell(x: object, kind: Kind, buffer?: ArrayBufferLike): obje
     case Kind.ARRAY:
       return constructLike(Array, [], x);
     case Kind.MAP:
-      return constructLike(Map, [], x);
+      return Object.getPrototypeOf(x) === Map.prototype ? new Map() : constructLike(Map, [], x);
     case Kind.SET:
-      return constructLike(Set, [], x);
-    case Kind.DATE:
-      return constructLike(Date, [Date.prototype.getTime.call(x)], x);
+      return Object.getPrototypeOf(x) === Set.prototype ? new Set() : constructLike(Set, [], x);
+    case Kind.DATE: {
+      const t = Date.prototype.getTime.call(x);
+      return Object.getPrototypeOf(x) === Date.prototype ? new Date(t) : constructLike(Date, [t], x);
+    }
     case Kind.REGEXP: {
       const re = x as RegExp;
       return constructLike(RegExp, [re.source, re.flags], x);
@@ -443,27 +446,38 @@ export function isIndex(k: string): boolean {
   return String(n) === k && n < 4294967295;
 }
 
-/** Own string keys then own symbol keys, enumerable or not. */
-export function ownKeys(x: object): (string | symbol)[] {
-  const names = Object.getOwnPropertyNames(x);
-  const symbols = Object.getOwnPropertySymbols(x);
-  return symbols.length === 0 ? names : [...names, ...symbols];
-}
-
 /**
- * An array's own properties that are not indices or `length` (`arr.extra = 1`). Cheap in the
- * usual case: `Object.keys` lists indices first, so an array without extras ends in an index.
+ * The own property keys that make up an object's state, the ones copy, deepcopy and the default
+ * reduction carry over: enumerable string keys, then enumerable symbol keys. Errors also keep
+ * their non-enumerable `message`, `stack` and `cause`. A built-in's internal parts are not state:
+ * array and String indices, and typed-array contents (extra properties on typed arrays are not
+ * kept: listing them would cost a string per element).
+ *
+ * @param x The object.
+ * @param kind Its kind.
+ * @returns The keys, strings first.
  */
-export function arrayExtraKeys(x: unknown[]): (string | symbol)[] {
-  const keys = Object.keys(x);
-  const symbols = Object.getOwnPropertySymbols(x);
-  const n = keys.length;
-  let extras: (string | symbol)[] = [];
-  if (n !== 0 && !(n <= x.length && isIndex(keys[n - 1]!))) {
-    extras = keys.filter((k) => !isIndex(k));
+export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
+  let keys: (string | symbol)[];
+  if (kind === Kind.ERROR) {
+    keys = Object.getOwnPropertyNames(x);
+  } else if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW || kind === Kind.ARRAY_BUFFER) {
+    keys = [];
+  } else {
+    const names = Object.keys(x);
+    keys = kind === Kind.ARRAY || kind === Kind.BOXED ? nonIndexKeys(names, x as { length: number }) : names;
   }
-  // Note: non-enumerable extras are rare and costly to find on long arrays; only enumerable
-  // extras (and symbols) are kept.
-  return symbols.length === 0 ? extras : [...extras, ...symbols];
+  const symbols = Object.getOwnPropertySymbols(x);
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (kind === Kind.ERROR || Object.prototype.propertyIsEnumerable.call(x, s)) keys.push(s);
+  }
+  return keys;
 }
 
+function nonIndexKeys(keys: string[], x: { length: number }): string[] {
+  const n = keys.length;
+  // Note: indices come first in key order, so when the last key is an index there are no others.
+  if (n === 0 || (n <= x.length && isIndex(keys[n - 1]!))) return [];
+  return keys.filter((k) => !isIndex(k));
+}

@@ -4,14 +4,13 @@
  */
 import {
   applyIntegrity,
-  arrayExtraKeys,
   constructLike,
   integrityOf,
   isExactBuiltin,
   Kind,
   kindOf,
   makeShell,
-  ownKeys,
+  stateKeys,
   typedArrayBase,
 } from './builtins';
 import { CopyError, typeName } from './errors';
@@ -21,7 +20,6 @@ import {
   callReduce,
   defineDescriptor,
   defineValue,
-  ownStateKeys,
   reduceObject,
   setItem,
   setState,
@@ -57,11 +55,11 @@ export function copy<T>(x: T): T {
   switch (kind) {
     case Kind.PLAIN:
       if (Object.isFrozen(obj)) return x;
-      return copyOwn(obj, makeShell(obj, kind), ownKeys(obj)) as T;
+      return copyOwn(obj, makeShell(obj, kind), stateKeys(obj, kind)) as T;
     case Kind.ARRAY:
       if (Object.getPrototypeOf(obj) !== Array.prototype) break;
       if (Object.isFrozen(obj)) return x;
-      return copyOwn(obj, Array.prototype.slice.call(obj), arrayExtraKeys(obj as unknown[])) as T;
+      return copyOwn(obj, Array.prototype.slice.call(obj), stateKeys(obj, kind)) as T;
     case Kind.ATOMIC:
       return x;
     case Kind.OPAQUE:
@@ -86,7 +84,7 @@ function copyNative(x: object, kind: Kind): object {
   const y = makeShell(x, kind);
   if (kind === Kind.ARRAY_BUFFER) return y;
   if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
-  copyOwn(x, y, kind === Kind.OBJECT ? ownKeys(x) : ownStateKeys(x, kind), false);
+  copyOwn(x, y, stateKeys(x, kind), false);
   if (kind === Kind.MAP) {
     for (const [k, v] of Map.prototype.entries.call(x as Map<unknown, unknown>)) {
       (y as Map<unknown, unknown>).set(k, v);
@@ -171,7 +169,7 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
     throw new TypeError(`replace() does not support ${name} objects`);
   }
   const level = integrityOf(o);
-  const y = copyOwn(o, makeShell(o, kind), ownKeys(o), false);
+  const y = copyOwn(o, makeShell(o, kind), stateKeys(o, kind), false);
   for (const key of Object.keys(changes)) {
     if (!plain && !Object.prototype.hasOwnProperty.call(o, key)) {
       throw new TypeError(`replace() got an unexpected field name '${key}' for ${name}`);

@@ -1,27 +1,29 @@
 /**
- * `deepcopy` with CPython's semantics and no recursion: the walk keeps its own stack of frames,
- * so a 1,000,000-deep structure copies on Node's default stack.
+ * `deepcopy` with CPython's semantics and no depth limit.
  *
- * The order is CPython's depth-first order. A mutable container (list, dict, Map, Set, class
- * instance reduced by default) gets its copy and a memo entry first and is filled afterwards, so
- * cycles back to it find the copy. Values whose copy can only be made from their copied parts
- * (tuples, i.e. frozen arrays; frozen plain objects; reduce values with arguments) are finished
- * after their children, and the parent waits for them. User hooks (`__deepcopy__`, reducers,
+ * Two walkers share one memo. The common cases (lists, dicts, Maps, Sets, class instances with
+ * the default reduction) are copied by plain recursion, which is fastest, up to a fixed depth.
+ * Past that depth, and for everything else (tuples, reduce values, hooks), a walker with its own
+ * stack of frames takes over, so a 1,000,000-deep structure copies on Node's default stack.
+ *
+ * Both follow CPython's depth-first order. A mutable container gets its copy and a memo entry
+ * before its children are copied, so cycles back to it find the copy. Values whose copy can only
+ * be made from their copied parts (tuples, i.e. frozen arrays; frozen plain objects; reduce values
+ * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
 import {
   applyIntegrity,
-  arrayExtraKeys,
   integrityOf,
   isExactBuiltin,
   isIndex,
   Kind,
   kindOf,
   makeShell,
-  ownKeys,
+  stateKeys,
 } from './builtins';
 import { CopyError, typeName } from './errors';
-import { unpackReduceValue } from './reduction';
+import { type Reduction, unpackReduceValue } from './reduction';
 import {
   appendItems,
   callReduce,
@@ -29,7 +31,6 @@ import {
   defineValue,
   newobj,
   newobjEx,
-  ownStateKeys,
   reconstructor,
   reduceObject,
   setItem,
@@ -38,18 +39,26 @@ import {
 } from './reduce';
 import { defaultRegistry } from './registry';
 
-/** A frame's result is not ready: a child frame will deliver it. */
+/** A result that is not ready: a frame will deliver it. */
 const PENDING: unique symbol = Symbol('pending');
 
+/**
+ * How many nested levels the recursive walker may use before handing over to the frame walker.
+ * Well below what Node's default stack allows, since the caller's own frames come on top.
+ */
+const MAX_RECURSION = 800;
+
 const F_ROOT = 0;
-const F_ARRAY = 1; // exact Array: indices, then extra own properties
-const F_OBJECT = 2; // own properties, then items (Map / Set / Array subclass), then integrity
-const F_TUPLE = 3; // frozen array or frozen plain object: finished after its parts
-const F_REDUCE = 4; // args, call, state, list items, dict items
+const F_OBJECT = 1; // state keys, then items (Array / Map / Set), then integrity
+const F_TUPLE = 2; // frozen array or frozen plain object: finished after its parts
+const F_REDUCE = 3; // args, call, state, list items, dict items
 
 // Phases of F_OBJECT.
-const P_PROPS = 0;
-const P_ITEMS = 1;
+const P_INDICES = 0;
+const P_PROPS = 1;
+const P_ITEMS = 2;
+const P_MAP_KEY_WAIT = 3;
+const P_MAP_VALUE = 4;
 
 // Phases of F_REDUCE.
 const R_ARGS = 0;
@@ -57,129 +66,239 @@ const R_STATE = 1;
 const R_LIST = 2;
 const R_DICT_KEY = 3;
 const R_DICT_VALUE = 4;
-const R_DICT_KEY_WAIT = 5;
 
-/** One unit of pending work; a single shape for every kind keeps the engine's loop monomorphic. */
+/** One unit of pending work. A single shape for every kind keeps the loop monomorphic. */
 class Frame {
-  kind: number;
-  x: any;
-  y: any;
-  /** Index into `keys` (or args, or an array's indices). */
-  i = 0;
-  /** Own property keys still to copy; for F_REDUCE the copied args. */
-  keys: any = undefined;
+  kind = F_ROOT;
+  x: any = undefined;
+  y: any = undefined;
   phase = 0;
-  /** Set while waiting for a child frame's result; says where the result goes. */
+  /** Index into the indices of an array, into `keys`, or into the reduce args. */
+  i = 0;
+  keys: (string | symbol)[] | undefined = undefined;
+  /** Set while waiting for a child frame's result. */
   waiting = false;
-  slotKey: any = undefined;
+  /** Where a delivered result goes: an index, a key, or a copied Map key. */
+  slot: any = undefined;
   slotDesc: PropertyDescriptor | undefined = undefined;
-  /** F_OBJECT: the built-in kind whose items follow the properties; F_TUPLE: a part changed. */
+  /** F_OBJECT: the kind whose items follow the properties (-1 for none). */
   itemKind = -1;
+  /** F_TUPLE: whether any part's copy differs from the part. */
   changed = false;
   integrity = 0;
   iter: Iterator<any> | undefined = undefined;
-  /** F_REDUCE: the unpacked reduction; F_OBJECT items phase: the pending key of a Map entry. */
-  aux: any = undefined;
-
-  constructor(kind: number, x: unknown, y: unknown) {
-    this.kind = kind;
-    this.x = x;
-    this.y = y;
-  }
-}
-
-function copyError(x: object): CopyError {
-  return new CopyError(`un(deep)copyable object of type ${typeName(x)}`);
+  red: Reduction | undefined = undefined;
+  args: unknown[] | undefined = undefined;
+  /** A value waiting to be copied (a Map value, a dict item's value). */
+  pendingValue: unknown = undefined;
 }
 
 const typeError = (m: string): Error => new TypeError(m);
 
-/** Runs one deep copy (one call of `deepcopy`); hooks that call `deepcopy` again get their own. */
+/** Runs one deep copy; hooks that call `deepcopy` again get their own. */
 class DeepCopier {
   private readonly stack: Frame[] = [];
+  private readonly pool: Frame[] = [];
   /** Objects whose reduce arguments are being copied: meeting one again is a cycle through args. */
   private readonly building = new Set<object>();
   private readonly table = defaultRegistry.dispatchTable;
+  /** Recursion levels in use (recursive walker calls and nested frame walks). */
+  private depth = 0;
+  /** Per prototype, what the recursive walker does (see `classify`); lives for one copy. */
+  private readonly protos = new Map<object, number>();
 
   constructor(private readonly memo: Map<unknown, unknown>) {}
 
-  run(x: object): unknown {
-    const root = new Frame(F_ROOT, undefined, undefined);
-    this.stack.push(root);
+  /** The finished copy of an object that is not in the memo. */
+  copy(x: object): unknown {
+    if (this.depth < MAX_RECURSION) {
+      const r = this.rec(x);
+      if (r !== PENDING) return r;
+    }
+    return this.walk(x);
+  }
+
+  // --- The recursive walker: the common kinds, CPython's algorithm as it is. ---
+
+  /** Copies `x` recursively, or returns PENDING (with nothing done) to leave it to the frames. */
+  private rec(x: any): unknown {
+    const proto = Object.getPrototypeOf(x) as object | null;
+    let y: any;
+    let kind: Kind;
+    let keys: (string | symbol)[];
+    if (proto === Array.prototype) {
+      if (!Object.isExtensible(x)) return PENDING;
+      kind = Kind.ARRAY;
+      y = Array.prototype.slice.call(x);
+      this.memo.set(x, y);
+      this.depth++;
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        if (typeof v === 'object' && v !== null) y[i] = this.memo.get(v) ?? this.copy(v);
+      }
+      keys = stateKeys(x, kind);
+    } else if (proto === Object.prototype || proto === null) {
+      if (!Object.isExtensible(x)) return PENDING;
+      kind = Kind.PLAIN;
+      keys = stateKeys(x, kind);
+      y = proto === null ? Object.create(null) : {};
+      this.memo.set(x, y);
+      this.depth++;
+    } else {
+      if (typeof x === 'function') return x;
+      let info = this.protos.get(proto);
+      if (info === undefined) {
+        info = this.classify(x, proto);
+        this.protos.set(proto, info);
+      }
+      if (info < 0 || !Object.isExtensible(x)) return PENDING;
+      kind = (info & KIND_MASK) as Kind;
+      keys = stateKeys(x, kind);
+      if ((info & EXACT) === 0 && hasHookKey(keys)) return PENDING;
+      y = makeShell(x, kind);
+      this.memo.set(x, y);
+      if (kind === Kind.REGEXP) y.lastIndex = x.lastIndex;
+      this.depth++;
+    }
+    const plain = kind === Kind.PLAIN;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const desc = Object.getOwnPropertyDescriptor(x, key);
+      if (desc === undefined) continue;
+      if ('value' in desc) {
+        const v = desc.value as unknown;
+        if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
+        putProp(y, key, desc, plain);
+      } else {
+        Object.defineProperty(y, key, desc);
+      }
+    }
+    if (kind === Kind.MAP) {
+      Map.prototype.forEach.call(x, (v: unknown, k: unknown) => y.set(this.deep(k), this.deep(v)));
+    } else if (kind === Kind.SET) {
+      Set.prototype.forEach.call(x, (v: unknown) => y.add(this.deep(v)));
+    }
+    this.depth--;
+    return y;
+  }
+
+  /**
+   * What the recursive walker may do with objects of one prototype: -1 when they are left to the
+   * frames, else their kind, with EXACT set for a built-in's own prototype (no hooks apply).
+   */
+  private classify(x: any, proto: object): number {
+    const kind = kindOf(x);
+    const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind);
+    if (!recursive) return -1;
+    if (isExactBuiltin(proto)) return kind | EXACT;
+    if (x.__deepcopy__ !== undefined || !usesDefaultReduction(x, this.table)) return -1;
+    return kind;
+  }
+
+  private deep(v: unknown): unknown {
+    if (typeof v !== 'object' || v === null) return v;
+    return this.memo.get(v) ?? this.copy(v);
+  }
+
+  // --- The frame walker: everything, at any depth. ---
+
+  /** Copies `x` with frames on this walker's stack, above whatever is already there. */
+  private walk(x: object): unknown {
+    const stack = this.stack;
+    const base = stack.length;
+    const root = this.frame(F_ROOT, undefined, undefined);
+    stack.push(root);
+    this.depth++;
     const first = this.begin(x);
     if (first === PENDING) root.waiting = true;
     else root.y = first;
-    const stack = this.stack;
-    while (stack.length > 1) {
+    while (stack.length > base + 1) {
       const f = stack[stack.length - 1]!;
       if (this.step(f)) {
         stack.pop();
         const parent = stack[stack.length - 1]!;
         if (parent.waiting) {
           parent.waiting = false;
-          this.deliver(parent, this.resultOf(f));
+          this.deliver(parent, f.y);
         }
+        this.release(f);
       }
     }
-    return root.y;
+    stack.pop();
+    this.depth--;
+    const y = root.y as unknown;
+    this.release(root);
+    return y;
   }
 
-  private resultOf(f: Frame): unknown {
-    return f.y;
+  private frame(kind: number, x: unknown, y: unknown): Frame {
+    const f = this.pool.pop() ?? new Frame();
+    f.kind = kind;
+    f.x = x;
+    f.y = y;
+    return f;
+  }
+
+  private release(f: Frame): void {
+    f.x = f.y = f.keys = f.slot = f.slotDesc = f.iter = f.red = f.args = f.pendingValue = undefined;
+    f.phase = f.i = f.integrity = 0;
+    f.itemKind = -1;
+    f.waiting = f.changed = false;
+    this.pool.push(f);
   }
 
   /**
-   * Starts copying an object that is not in the memo. Returns its copy (a shell whose frame was
-   * pushed, or a finished value), or PENDING when a frame will deliver the copy later.
+   * Starts copying an object that is not in the memo. Returns its copy (finished, or a shell whose
+   * frame was pushed), or PENDING when a frame will deliver the copy later.
    */
   private begin(x: any): unknown {
     if (typeof x === 'function') return x;
-    const memo = this.memo;
+    if (this.depth < MAX_RECURSION) {
+      const r = this.rec(x);
+      if (r !== PENDING) return r;
+    }
     const kind = kindOf(x);
     switch (kind) {
       case Kind.PLAIN: {
         const level = integrityOf(x);
-        if (level === 3) return this.push(new Frame(F_TUPLE, x, makeShell(x, kind)), PENDING);
-        const y = makeShell(x, kind);
-        memo.set(x, y);
-        const f = new Frame(F_OBJECT, x, y);
-        f.keys = ownKeys(x);
-        f.integrity = level;
-        return this.push(f, y);
+        if (level === 3) return this.beginTuple(x, makeShell(x, kind));
+        return this.beginObject(x, kind, makeShell(x, kind), level);
       }
-      case Kind.ARRAY: {
+      case Kind.ARRAY:
         if (Object.getPrototypeOf(x) !== Array.prototype) break;
-        if (Object.isFrozen(x)) {
-          return this.push(new Frame(F_TUPLE, x, Array.prototype.slice.call(x)), PENDING);
-        }
-        const y = Array.prototype.slice.call(x);
-        memo.set(x, y);
-        const f = new Frame(F_ARRAY, x, y);
-        f.integrity = integrityOf(x);
-        return this.push(f, y);
-      }
+        if (Object.isFrozen(x)) return this.beginTuple(x, Array.prototype.slice.call(x));
+        return this.beginObject(x, kind, Array.prototype.slice.call(x), integrityOf(x));
       case Kind.ATOMIC:
         return x;
-      case Kind.MAP:
-      case Kind.SET:
-      case Kind.DATE:
-      case Kind.REGEXP:
-      case Kind.ERROR:
-      case Kind.BOXED:
-      case Kind.ARRAY_BUFFER:
-      case Kind.TYPED_ARRAY:
-      case Kind.DATA_VIEW: {
-        const proto = Object.getPrototypeOf(x) as object;
-        if (!isExactBuiltin(proto)) break;
-        return this.beginNative(x, kind);
-      }
+      case Kind.OPAQUE:
+      case Kind.OBJECT:
+        break;
+      default:
+        if (isExactBuiltin(Object.getPrototypeOf(x) as object)) return this.beginNative(x, kind);
     }
     return this.beginInstance(x, kind);
   }
 
-  private push(f: Frame, result: unknown): unknown {
+  private beginObject(x: any, kind: Kind, y: any, integrity: number): unknown {
+    this.memo.set(x, y);
+    const f = this.frame(F_OBJECT, x, y);
+    f.integrity = integrity;
+    if (kind === Kind.ARRAY && Array.isArray(y) && Object.getPrototypeOf(x) === Array.prototype) {
+      f.phase = P_INDICES;
+    } else {
+      f.phase = P_PROPS;
+      f.keys = stateKeys(x, kind);
+      f.itemKind = kind === Kind.MAP || kind === Kind.SET || kind === Kind.ARRAY ? kind : -1;
+    }
     this.stack.push(f);
-    return result;
+    return y;
+  }
+
+  private beginTuple(x: any, y: any): unknown {
+    const f = this.frame(F_TUPLE, x, y);
+    f.keys = Array.isArray(x) ? arrayPartKeys(x) : stateKeys(x, Kind.PLAIN);
+    this.stack.push(f);
+    return PENDING;
   }
 
   /** A built-in (or a default-reduced subclass of one): shell first, then its parts. */
@@ -187,21 +306,14 @@ class DeepCopier {
     let buffer: ArrayBufferLike | undefined;
     if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
       buffer = this.copyBuffer((x as DataView).buffer);
-      const hit = this.memo.get(x);
-      if (hit !== undefined) return hit;
     }
     const y = makeShell(x, kind, buffer);
-    this.memo.set(x, y);
+    if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
     if (kind === Kind.ARRAY_BUFFER || kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
-      // Note: their indices are their bytes, already copied; other own properties are not kept.
+      this.memo.set(x, y);
       return y;
     }
-    const f = new Frame(F_OBJECT, x, y);
-    f.keys = kind === Kind.PLAIN || kind === Kind.OBJECT ? ownKeys(x) : ownStateKeys(x, kind);
-    if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
-    f.itemKind = kind === Kind.MAP || kind === Kind.SET || kind === Kind.ARRAY ? kind : -1;
-    f.integrity = integrityOf(x);
-    return this.push(f, y);
+    return this.beginObject(x, kind, y, integrityOf(x));
   }
 
   private copyBuffer(buffer: ArrayBufferLike): ArrayBufferLike {
@@ -228,24 +340,27 @@ class DeepCopier {
           `(CPython recurses forever here)`,
       );
     }
-    const rv = reduceObject(x, 4, this.table, () => copyError(x));
+    const rv = reduceObject(x, 4, this.table, () => {
+      return new CopyError(`un(deep)copyable object of type ${typeName(x)}`);
+    });
     if (typeof rv === 'string') return x;
-    const red = unpackReduceValue(rv, typeError, 5);
-    const f = new Frame(F_REDUCE, x, undefined);
-    f.aux = red;
-    f.keys = new Array(red.args.length);
+    const f = this.frame(F_REDUCE, x, undefined);
+    f.red = unpackReduceValue(rv, typeError, 5);
+    f.args = new Array(f.red.args.length);
     f.phase = R_ARGS;
     this.building.add(x);
-    return this.push(f, PENDING);
+    this.stack.push(f);
+    return PENDING;
   }
 
   /**
-   * The copy of a child value `v` for frame `f`: primitives and memo hits at once; otherwise
-   * `begin`. Returns PENDING (and marks `f` waiting) when the copy comes later.
+   * The copy of a child value for frame `f`: primitives and memo hits at once, else `begin`.
+   * Marks `f` waiting when the copy comes later.
    */
-  private child(f: Frame, v: any): unknown {
+  private child(f: Frame, v: unknown): unknown {
+    if (typeof v !== 'object' || v === null) return v;
     const hit = this.memo.get(v);
-    if (hit !== undefined || this.memo.has(v)) return hit;
+    if (hit !== undefined) return hit;
     const r = this.begin(v);
     if (r === PENDING) f.waiting = true;
     return r;
@@ -254,10 +369,8 @@ class DeepCopier {
   /** Advances a frame; returns true when it is finished. */
   private step(f: Frame): boolean {
     switch (f.kind) {
-      case F_ARRAY:
-        return this.stepArray(f);
       case F_OBJECT:
-        return f.phase === P_PROPS ? this.stepProps(f) : this.stepItems(f);
+        return this.stepObject(f);
       case F_TUPLE:
         return this.stepTuple(f);
       default:
@@ -265,159 +378,131 @@ class DeepCopier {
     }
   }
 
-  private stepArray(f: Frame): boolean {
-    const x = f.x as unknown[];
-    const y = f.y as unknown[];
+  private stepObject(f: Frame): boolean {
     const depth = this.stack.length;
-    if (f.keys === undefined) {
-      const n = x.length;
+    const x = f.x;
+    const y = f.y;
+    if (f.phase === P_INDICES) {
+      const n = (x as unknown[]).length;
       while (f.i < n) {
         const i = f.i++;
-        const v = x[i];
+        const v = x[i] as unknown;
         if (typeof v !== 'object' || v === null) continue;
         const c = this.child(f, v);
         if (f.waiting) {
-          f.slotKey = i;
+          f.slot = i;
           return false;
         }
         y[i] = c;
         if (this.stack.length !== depth) return false;
       }
-      f.keys = arrayExtraKeys(x);
+      f.phase = P_PROPS;
+      f.keys = stateKeys(x, Kind.ARRAY);
       f.i = 0;
     }
-    if (!this.copyProps(f, depth)) return false;
+    if (f.phase === P_PROPS) {
+      if (!this.copyProps(f, depth)) return false;
+      if (f.itemKind < 0) {
+        applyIntegrity(y, f.integrity);
+        return true;
+      }
+      f.phase = P_ITEMS;
+      f.iter =
+        f.itemKind === Kind.MAP
+          ? Map.prototype.entries.call(x)
+          : f.itemKind === Kind.SET
+            ? Set.prototype.values.call(x)
+            : Array.prototype.values.call(x);
+    }
+    for (;;) {
+      if (f.phase === P_MAP_VALUE) {
+        const c = this.child(f, f.pendingValue);
+        if (f.waiting) return false;
+        y.set(f.slot, c);
+        f.phase = P_ITEMS;
+        if (this.stack.length !== depth) return false;
+      }
+      const next = f.iter!.next();
+      if (next.done) break;
+      if (f.itemKind === Kind.MAP) {
+        const [k, v] = next.value as [unknown, unknown];
+        f.pendingValue = v;
+        const c = this.child(f, k);
+        if (f.waiting) {
+          f.phase = P_MAP_KEY_WAIT;
+          return false;
+        }
+        f.slot = c;
+        f.phase = P_MAP_VALUE;
+        if (this.stack.length !== depth) return false;
+        continue;
+      }
+      const c = this.child(f, next.value);
+      if (f.waiting) return false;
+      this.addItem(f, c);
+      if (this.stack.length !== depth) return false;
+    }
     applyIntegrity(y, f.integrity);
     return true;
   }
 
-  /** Copies `f.keys` from `f.x` onto `f.y`; returns false when it must wait for a child. */
+  private addItem(f: Frame, c: unknown): void {
+    if (f.itemKind === Kind.SET) f.y.add(c);
+    else f.y.push(c);
+  }
+
+  /** Copies the remaining `f.keys` of `f.x` onto `f.y`; false when it must wait for a child. */
   private copyProps(f: Frame, depth: number): boolean {
-    const keys = f.keys as (string | symbol)[];
+    const keys = f.keys!;
     const x = f.x as object;
-    const y = f.y as object;
+    const plain = f.kind === F_OBJECT && Object.getPrototypeOf(f.y) === Object.prototype;
     while (f.i < keys.length) {
       const key = keys[f.i++]!;
       const desc = Object.getOwnPropertyDescriptor(x, key);
       if (desc === undefined) continue;
       if (!('value' in desc)) {
-        Object.defineProperty(y, key, desc);
+        Object.defineProperty(f.y, key, desc);
         continue;
       }
-      const v = desc.value as unknown;
-      if (typeof v === 'object' && v !== null) {
-        const c = this.child(f, v);
-        if (f.waiting) {
-          f.slotKey = key;
-          f.slotDesc = desc;
-          return false;
-        }
-        desc.value = c;
-        putProp(y, key, desc);
-        if (this.stack.length !== depth) return false;
-      } else {
-        putProp(y, key, desc);
-      }
-    }
-    return true;
-  }
-
-  private stepProps(f: Frame): boolean {
-    if (!this.copyProps(f, this.stack.length)) return false;
-    if (f.itemKind >= 0) {
-      f.phase = P_ITEMS;
-      f.iter =
-        f.itemKind === Kind.MAP
-          ? Map.prototype.entries.call(f.x)
-          : f.itemKind === Kind.SET
-            ? Set.prototype.values.call(f.x)
-            : Array.prototype.values.call(f.x);
-      return this.stepItems(f);
-    }
-    applyIntegrity(f.y, f.integrity);
-    return true;
-  }
-
-  /** Items of a Map, Set or Array subclass, re-added through the copy's own set / add / push. */
-  private stepItems(f: Frame): boolean {
-    const depth = this.stack.length;
-    const iter = f.iter!;
-    const y = f.y;
-    for (;;) {
-      if (f.aux !== undefined) {
-        // A Map entry whose key is copied and whose value is still to come.
-        const entry = f.aux as [unknown, unknown];
-        const v = entry[1];
-        const c = typeof v === 'object' && v !== null ? this.child(f, v) : v;
-        if (f.waiting) {
-          f.slotKey = 'mapValue';
-          return false;
-        }
-        y.set(entry[0], c);
-        f.aux = undefined;
-        if (this.stack.length !== depth) return false;
-        continue;
-      }
-      const next = iter.next();
-      if (next.done) break;
-      if (f.itemKind === Kind.MAP) {
-        const [k, v] = next.value as [unknown, unknown];
-        const kc = typeof k === 'object' && k !== null ? this.child(f, k) : k;
-        f.aux = [kc, v];
-        if (f.waiting) {
-          f.slotKey = 'mapKey';
-          return false;
-        }
-        if (this.stack.length !== depth) return false;
-        continue;
-      }
-      const v = next.value;
-      const c = typeof v === 'object' && v !== null ? this.child(f, v) : v;
+      const c = this.child(f, desc.value);
       if (f.waiting) {
-        f.slotKey = 'item';
+        f.slot = key;
+        f.slotDesc = desc;
         return false;
       }
-      if (f.itemKind === Kind.SET) y.add(c);
-      else y.push(c);
+      desc.value = c;
+      putProp(f.y, key, desc, plain);
       if (this.stack.length !== depth) return false;
     }
-    applyIntegrity(y, f.integrity);
     return true;
   }
 
   /** A tuple (frozen array) or frozen plain object: CPython's `_deepcopy_tuple`. */
   private stepTuple(f: Frame): boolean {
-    const x = f.x as any;
     const depth = this.stack.length;
-    if (f.keys === undefined) {
-      f.keys = Array.isArray(x) ? arrayStateKeys(x) : ownKeys(x);
-    }
-    const keys = f.keys as (string | symbol)[];
+    const x = f.x;
+    const keys = f.keys!;
     while (f.i < keys.length) {
       const key = keys[f.i++]!;
       const desc = Object.getOwnPropertyDescriptor(x, key)!;
       if (!('value' in desc)) {
-        if (!Array.isArray(x)) Object.defineProperty(f.y, key, desc);
+        Object.defineProperty(f.y, key, desc);
         continue;
       }
-      const v = desc.value as unknown;
-      if (typeof v !== 'object' || v === null) {
-        if (!Array.isArray(x)) putProp(f.y, key, desc);
-        continue;
-      }
-      const c = this.child(f, v);
+      const c = this.child(f, desc.value);
       if (f.waiting) {
-        f.slotKey = key;
+        f.slot = key;
         f.slotDesc = desc;
         return false;
       }
-      this.putTuplePart(f, key, desc, c);
+      this.putPart(f, key, desc, c);
       if (this.stack.length !== depth) return false;
     }
     // Note: the parts may have led back here through a mutable object, which then copied the
     // tuple already; that copy is the one to use.
-    if (this.memo.has(x)) {
-      f.y = this.memo.get(x);
+    const hit = this.memo.get(x);
+    if (hit !== undefined) {
+      f.y = hit;
     } else if (!f.changed) {
       f.y = x;
     } else {
@@ -427,61 +512,55 @@ class DeepCopier {
     return true;
   }
 
-  private putTuplePart(f: Frame, key: string | symbol, desc: PropertyDescriptor, c: unknown): void {
+  private putPart(f: Frame, key: string | symbol, desc: PropertyDescriptor, c: unknown): void {
     if (c !== desc.value) f.changed = true;
-    if (Array.isArray(f.x) && typeof key === 'string' && isIndex(key)) {
+    if (Array.isArray(f.y) && typeof key === 'string' && isIndex(key)) {
       (f.y as unknown[])[Number(key)] = c;
     } else {
       desc.value = c;
-      putProp(f.y, key, desc);
+      putProp(f.y, key, desc, false);
     }
   }
 
   /** CPython's `_reconstruct` for a reduce value: args, call, state, list items, dict items. */
   private stepReduce(f: Frame): boolean {
-    const red = f.aux as ReturnType<typeof unpackReduceValue>;
+    const red = f.red!;
     const depth = this.stack.length;
     if (f.phase === R_ARGS) {
-      const args = red.args;
-      const out = f.keys as unknown[];
+      const args = f.args!;
       while (f.i < args.length) {
         const i = f.i++;
-        const v = args[i];
-        if (typeof v !== 'object' || v === null) {
-          out[i] = v;
-          continue;
-        }
-        const c = this.child(f, v);
+        const c = this.child(f, red.args[i]);
         if (f.waiting) {
-          f.slotKey = i;
+          f.slot = i;
           return false;
         }
-        out[i] = c;
+        args[i] = c;
         if (this.stack.length !== depth) return false;
       }
-      const y = callReduce(red.func, out);
+      const y = callReduce(red.func, args);
       this.building.delete(f.x);
       this.memo.set(f.x, y);
       f.y = y;
       f.phase = R_STATE;
-      const state = red.state;
-      if (state !== null && state !== undefined) {
-        const c = typeof state === 'object' ? this.child(f, state) : state;
+      f.pendingValue = red.state;
+      if (red.state !== null && red.state !== undefined) {
+        const c = this.child(f, red.state);
         if (f.waiting) return false;
-        f.aux = { ...red, state: c };
+        f.pendingValue = c;
         if (this.stack.length !== depth) return false;
       }
     }
     if (f.phase === R_STATE) {
-      const r = f.aux as typeof red;
-      if (r.state !== null && r.state !== undefined) {
-        setState(f.y, r.state, typeError);
-        if (isDefaultAllocation(r.func) && (f.y as { __setstate__?: unknown }).__setstate__ === undefined) {
+      const state = f.pendingValue;
+      if (state !== null && state !== undefined) {
+        setState(f.y, state, typeError);
+        if (isDefaultAllocation(red.func) && f.y.__setstate__ === undefined) {
           applyIntegrity(f.y, integrityOf(f.x));
         }
       }
       f.phase = R_LIST;
-      f.iter = r.listItems != null ? r.listItems[Symbol.iterator]() : undefined;
+      f.iter = red.listItems != null ? red.listItems[Symbol.iterator]() : undefined;
     }
     if (f.phase === R_LIST) {
       const iter = f.iter;
@@ -489,19 +568,14 @@ class DeepCopier {
         for (;;) {
           const next = iter.next();
           if (next.done) break;
-          const v = next.value;
-          const c = typeof v === 'object' && v !== null ? this.child(f, v) : v;
-          if (f.waiting) {
-            f.slotKey = 'item';
-            return false;
-          }
+          const c = this.child(f, next.value);
+          if (f.waiting) return false;
           appendItems(f.y, [c], typeError);
           if (this.stack.length !== depth) return false;
         }
       }
-      const r = f.aux as typeof red;
       f.phase = R_DICT_KEY;
-      f.iter = r.dictItems != null ? r.dictItems[Symbol.iterator]() : undefined;
+      f.iter = red.dictItems != null ? red.dictItems[Symbol.iterator]() : undefined;
     }
     const iter = f.iter;
     if (iter === undefined) return true;
@@ -513,21 +587,17 @@ class DeepCopier {
         if (!Array.isArray(pair) || pair.length !== 2) {
           throw new TypeError(`dict items must be [key, value] pairs, not ${typeName(pair)}`);
         }
-        f.aux = pair[1];
+        f.pendingValue = pair[1];
         f.phase = R_DICT_VALUE;
-        const k = pair[0] as unknown;
-        const kc = typeof k === 'object' && k !== null ? this.child(f, k) : k;
-        if (f.waiting) {
-          f.phase = R_DICT_KEY_WAIT;
-          return false;
-        }
-        f.slotKey = kc;
+        f.slot = PENDING;
+        const c = this.child(f, pair[0]);
+        if (f.waiting) return false;
+        f.slot = c;
         if (this.stack.length !== depth) return false;
       }
-      const v = f.aux as unknown;
-      const c = typeof v === 'object' && v !== null ? this.child(f, v) : v;
+      const c = this.child(f, f.pendingValue);
       if (f.waiting) return false;
-      setItem(f.y, f.slotKey, c);
+      setItem(f.y, f.slot, c);
       f.phase = R_DICT_KEY;
       if (this.stack.length !== depth) return false;
     }
@@ -539,70 +609,102 @@ class DeepCopier {
       case F_ROOT:
         f.y = value;
         return;
-      case F_ARRAY:
-        if (typeof f.slotKey === 'number') (f.y as unknown[])[f.slotKey] = value;
-        else this.deliverProp(f, value);
-        return;
       case F_OBJECT:
-        if (f.phase === P_PROPS) this.deliverProp(f, value);
-        else if (f.slotKey === 'mapKey') (f.aux as unknown[])[0] = value;
-        else if (f.slotKey === 'mapValue') {
-          f.y.set((f.aux as unknown[])[0], value);
-          f.aux = undefined;
-        } else if (f.itemKind === Kind.SET) f.y.add(value);
-        else f.y.push(value);
+        if (f.phase === P_INDICES) {
+          f.y[f.slot as number] = value;
+        } else if (f.phase === P_PROPS) {
+          f.slotDesc!.value = value;
+          putProp(f.y, f.slot, f.slotDesc!, false);
+        } else if (f.phase === P_MAP_KEY_WAIT) {
+          f.slot = value;
+          f.phase = P_MAP_VALUE;
+        } else if (f.phase === P_MAP_VALUE) {
+          f.y.set(f.slot, value);
+          f.phase = P_ITEMS;
+        } else {
+          this.addItem(f, value);
+        }
         return;
       case F_TUPLE:
-        this.putTuplePart(f, f.slotKey, f.slotDesc!, value);
+        this.putPart(f, f.slot, f.slotDesc!, value);
         return;
       default:
         this.deliverReduce(f, value);
     }
   }
 
-  private deliverProp(f: Frame, value: unknown): void {
-    const desc = f.slotDesc!;
-    desc.value = value;
-    putProp(f.y, f.slotKey, desc);
-  }
-
   private deliverReduce(f: Frame, value: unknown): void {
     switch (f.phase) {
       case R_ARGS:
-        (f.keys as unknown[])[f.slotKey as number] = value;
+        f.args![f.slot as number] = value;
         return;
       case R_STATE:
-        f.aux = { ...(f.aux as object), state: value };
+        f.pendingValue = value;
         return;
       case R_LIST:
         appendItems(f.y, [value], typeError);
         return;
-      case R_DICT_KEY_WAIT:
-        f.slotKey = value;
-        f.phase = R_DICT_VALUE;
-        return;
-      case R_DICT_VALUE:
-        setItem(f.y, f.slotKey, value);
-        f.phase = R_DICT_KEY;
-        return;
+      default:
+        if (f.slot === PENDING) {
+          f.slot = value;
+        } else {
+          setItem(f.y, f.slot, value);
+          f.phase = R_DICT_KEY;
+        }
     }
   }
+}
+
+const KIND_MASK = 0xff;
+const EXACT = 0x100;
+
+/** The hook names an instance could own that change how it is copied. */
+const OWN_HOOKS = new Set<string | symbol>([
+  '__deepcopy__',
+  '__reduce_ex__',
+  '__reduce__',
+  '__getstate__',
+  '__setstate__',
+  '__getnewargs__',
+  '__getnewargs_ex__',
+]);
+
+/** Whether an instance owns a hook (rare: hooks live on prototypes), checked on its own keys. */
+function hasHookKey(keys: (string | symbol)[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (typeof k === 'string' && k.charCodeAt(0) === 95 && OWN_HOOKS.has(k)) return true;
+  }
+  return false;
+}
+
+/** Kinds whose copy has no parts but its own properties (the recursive walker takes them). */
+function isLeaf(kind: Kind): boolean {
+  return kind === Kind.DATE || kind === Kind.REGEXP || kind === Kind.BOXED || kind === Kind.ERROR;
 }
 
 function isDefaultAllocation(func: Function): boolean {
   return func === newobj || func === newobjEx || func === reconstructor;
 }
 
-function arrayStateKeys(x: unknown[]): (string | symbol)[] {
+/** The parts of a frozen array: its present indices, then its state keys. */
+function arrayPartKeys(x: unknown[]): (string | symbol)[] {
   const keys: (string | symbol)[] = [];
   for (let i = 0; i < x.length; i++) if (i in x) keys.push(String(i));
-  return keys.concat(arrayExtraKeys(x));
+  return keys.concat(stateKeys(x, Kind.ARRAY));
 }
 
-/** Defines a copied property with the original's attributes, without running setters. */
-function putProp(y: object, key: string | symbol, desc: PropertyDescriptor): void {
-  if (desc.writable && desc.enumerable && desc.configurable) defineValue(y, key, desc.value);
-  else defineDescriptor(y, key, desc);
+/**
+ * Defines a copied property with the original's attributes, without running setters. `plain`
+ * says the target's prototype is Object.prototype, whose only inherited setter is `__proto__`.
+ */
+function putProp(y: any, key: string | symbol, desc: PropertyDescriptor, plain: boolean): void {
+  if (desc.writable && desc.enumerable && desc.configurable) {
+    if (plain && key !== '__proto__') y[key] = desc.value;
+    else defineValue(y, key, desc.value);
+  } else {
+    defineDescriptor(y, key, desc);
+  }
 }
 
 /**
@@ -615,7 +717,7 @@ function putProp(y: object, key: string | symbol, desc: PropertyDescriptor): voi
  *
  * @param x The value.
  * @param memo Original → copy; the same Map is passed to `__deepcopy__(memo)` hooks. A pre-seeded
- *   entry is used as is.
+ *   entry for `x` itself is returned as is.
  * @returns The copy. Primitives, functions, classes, symbols and tuples (frozen arrays) of
  *   immutables are returned as they are.
  * @throws {CopyError} when an object's reduce hooks are masked with `null`.
@@ -632,5 +734,5 @@ export function deepcopy<T>(x: T, memo?: Map<unknown, unknown>): T {
     const hit = memo.get(x);
     if (hit !== undefined || memo.has(x)) return hit as T;
   }
-  return new DeepCopier(memo ?? new Map()).run(x) as T;
+  return new DeepCopier(memo ?? new Map()).copy(x) as T;
 }

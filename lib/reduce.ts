@@ -5,7 +5,7 @@
  * reduction (calling the callable, applying state, list items and dict items), which copy and the
  * unpickler's REDUCE / NEWOBJ / BUILD / APPENDS / SETITEMS share.
  */
-import { allocate, builtinBase, classOf, isIndex, Kind, kindOf, needsNew } from './builtins';
+import { allocate, builtinBase, classOf, Kind, kindOf, needsNew, stateKeys } from './builtins';
 import { typeName } from './errors';
 import type { Reducer, ReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
@@ -305,39 +305,22 @@ export function getState(obj: object, kind: Kind = kindOf(obj)): unknown {
 }
 
 /**
- * The default state: a null-prototype snapshot of the object's own properties, with the same
- * property descriptors (accessors stay accessors and are not called), string keys then symbols;
- * `null` when there are none. A built-in base's internal parts (array indices and `length`,
- * typed-array indices, String characters) are not state.
+ * The default state: a null-prototype snapshot of the object's own enumerable properties (see
+ * `stateKeys`), with the same property descriptors (accessors stay accessors and are not
+ * called); `null` when there are none.
  *
  * @param obj The object.
  * @param kind Its built-in kind.
  * @returns The snapshot, or `null`.
  */
 export function defaultState(obj: object, kind: Kind = kindOf(obj)): object | null {
-  const keys = ownStateKeys(obj, kind);
+  const keys = stateKeys(obj, kind);
   if (keys.length === 0) return null;
   const state = Object.create(null) as object;
   for (const key of keys) {
     Object.defineProperty(state, key, Object.getOwnPropertyDescriptor(obj, key)!);
   }
   return state;
-}
-
-/**
- * The own property keys that make up an object's state (see {@link defaultState}).
- *
- * @param obj The object.
- * @param kind Its built-in kind.
- * @returns String keys, then symbol keys.
- */
-export function ownStateKeys(obj: object, kind: Kind): (string | symbol)[] {
-  let names = Object.getOwnPropertyNames(obj);
-  if (kind === Kind.ARRAY || kind === Kind.TYPED_ARRAY || kind === Kind.BOXED) {
-    names = names.filter((k) => !isIndex(k) && !(k === 'length' && kind !== Kind.TYPED_ARRAY));
-  }
-  const symbols = Object.getOwnPropertySymbols(obj);
-  return symbols.length === 0 ? names : [...names, ...symbols];
 }
 
 /**
