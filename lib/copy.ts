@@ -113,6 +113,18 @@ function copyOwn(x: object, y: object, keys: (string | symbol)[], integrity = tr
   return y;
 }
 
+/** Like {@link copyOwn} for a frozen original: the copies of its properties stay changeable. */
+function copyThawed(x: object, y: object, keys: (string | symbol)[]): object {
+  for (const key of keys) {
+    const desc = Object.getOwnPropertyDescriptor(x, key);
+    if (desc === undefined) continue;
+    if ('value' in desc) desc.writable = true;
+    desc.configurable = true;
+    defineDescriptor(y, key, desc);
+  }
+  return y;
+}
+
 function copyInstance(x: object, kind: Kind): unknown {
   const proto = Object.getPrototypeOf(x) as { __copy__?: unknown } | null;
   const copier = proto === null ? undefined : proto.__copy__;
@@ -169,7 +181,11 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
     throw new TypeError(`replace() does not support ${name} objects`);
   }
   const level = integrityOf(o);
-  const y = copyOwn(o, makeShell(o, kind), stateKeys(o, kind), false);
+  const keys = stateKeys(o, kind);
+  // Note: a frozen record is the namedtuple analogue, the main use of replace(). Its fields are
+  // read-only only because it is frozen, so the copy is made thawed, changed, then frozen again.
+  const shell = makeShell(o, kind);
+  const y = level === 3 ? copyThawed(o, shell, keys) : copyOwn(o, shell, keys, false);
   for (const key of Object.keys(changes)) {
     if (!plain && !Object.prototype.hasOwnProperty.call(o, key)) {
       throw new TypeError(`replace() got an unexpected field name '${key}' for ${name}`);

@@ -316,7 +316,9 @@ export function getState(obj: object, kind: Kind = kindOf(obj)): unknown {
 export function defaultState(obj: object, kind: Kind = kindOf(obj)): object | null {
   const keys = stateKeys(obj, kind);
   if (keys.length === 0) return null;
-  const state = Object.create(null) as object;
+  // Note: a plain object (not null-prototype) so that pickle writes it as a dict; keys are
+  // defined, so a `__proto__` key stays an own property.
+  const state = {};
   for (const key of keys) {
     Object.defineProperty(state, key, Object.getOwnPropertyDescriptor(obj, key)!);
   }

@@ -81,6 +81,7 @@ export function unpackReduceValue(
   rv: unknown,
   fail: (message: string) => Error,
   maxLength = 6,
+  isCallable: (f: unknown) => boolean = (f) => typeof f === 'function',
 ): Reduction {
   if (!Array.isArray(rv)) {
     throw fail(`__reduce__ must return a string or tuple, not ${typeName(rv)}`);
@@ -95,7 +96,7 @@ export function unpackReduceValue(
     );
   }
   const func = rv[0] as unknown;
-  if (typeof func !== 'function') {
+  if (!isCallable(func)) {
     throw fail('first item of the tuple returned by __reduce__ must be callable');
   }
   const args = rv[1] as unknown;

@@ -1,0 +1,162 @@
+/**
+ * How the pickler writes atoms: ints (JS numbers and bigints), floats and strings, per protocol,
+ * exactly as CPython's C pickler does.
+ *
+ * A JS bigint must load back as a bigint even when it is small, while CPython's own ints in the
+ * safe range load as numbers. Both read as Python ints; the difference is in the encoding, which
+ * CPython never produces: a bigint in the safe range is written as LONG1 with one redundant sign
+ * byte (protocol 2+), or as text LONG without the trailing `L` (protocols 0-1).
+ */
+import { OP } from './opcodes';
+import type { Output } from './output';
+import { pyFloatRepr } from './pyrepr';
+import { utf8Length } from './utf8';
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * Writes an int: a safe-integer number (as CPython writes a Python int) or a bigint.
+ *
+ * @param out The output.
+ * @param protocol The protocol.
+ * @param v The value.
+ */
+export function writeInt(out: Output, protocol: number, v: number | bigint): void {
+  const marked = typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n;
+  if (typeof v === 'number' && protocol >= 1) {
+    if (v >= 0 && v <= 0xff) {
+      out.byte2(OP.BININT1, v);
+      return;
+    }
+    if (v >= 0 && v <= 0xffff) {
+      out.byte(OP.BININT2);
+      out.u16(v);
+      return;
+    }
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+      out.byte(OP.BININT);
+      out.i32(v);
+      return;
+    }
+  }
+  if (protocol >= 2) {
+    const bytes = encodeLong(BigInt(v));
+    if (marked) bytes.push(v < 0n ? 0xff : 0x00);
+    if (bytes.length < 256) {
+      out.byte2(OP.LONG1, bytes.length);
+    } else {
+      out.byte(OP.LONG4);
+      out.i32(bytes.length);
+    }
+    out.bytes(Uint8Array.from(bytes));
+    return;
+  }
+  if (typeof v === 'number' && protocol === 0 && v >= INT32_MIN && v <= INT32_MAX) {
+    out.ascii(`I${v}\n`);
+    return;
+  }
+  out.ascii(marked ? `L${v}\n` : `L${v}L\n`);
+}
+
+/**
+ * Python's `encode_long`: minimal two's-complement little-endian bytes (empty for 0).
+ *
+ * @param v The value.
+ * @returns The bytes.
+ */
+export function encodeLong(v: bigint): number[] {
+  const bytes: number[] = [];
+  if (v === 0n) return bytes;
+  let x = v;
+  for (;;) {
+    const b = Number(x & 0xffn);
+    bytes.push(b);
+    x >>= 8n;
+    if ((x === 0n && (b & 0x80) === 0) || (x === -1n && (b & 0x80) !== 0)) return bytes;
+  }
+}
+
+/**
+ * Writes a float: BINFLOAT (IEEE-754 big-endian) or, at protocol 0, FLOAT with Python's repr.
+ *
+ * @param out The output.
+ * @param protocol The protocol.
+ * @param v The value.
+ */
+export function writeFloat(out: Output, protocol: number, v: number): void {
+  if (protocol >= 1) {
+    out.byte(OP.BINFLOAT);
+    out.f64be(v);
+  } else {
+    out.ascii(`F${pyFloatRepr(v)}\n`);
+  }
+}
+
+/**
+ * Writes a str: UNICODE (raw-unicode-escape) at protocol 0, BINUNICODE at 1-3, and from 4 on the
+ * shortest of SHORT_BINUNICODE / BINUNICODE / BINUNICODE8. Payloads of 64 KiB or more go outside
+ * frames. The memo entry is the caller's.
+ *
+ * @param out The output.
+ * @param protocol The protocol.
+ * @param s The string (lone surrogates are written as CPython's surrogatepass does).
+ */
+export function writeStr(out: Output, protocol: number, s: string): void {
+  if (protocol === 0) {
+    out.byte(OP.UNICODE);
+    writeRawUnicodeEscape(out, s);
+    out.byte(0x0a);
+    return;
+  }
+  if (protocol >= 4 && s.length <= 85) {
+    // At most 255 UTF-8 bytes: the one-byte length is patched in after encoding.
+    out.byte2(OP.SHORT_BINUNICODE, 0);
+    const at = out.pos - 1;
+    out.buf[at] = out.utf8(s);
+    return;
+  }
+  const n = utf8Length(s);
+  const large = out.isLarge(n);
+  if (large) out.beginLarge();
+  if (protocol >= 4 && n <= 0xff) {
+    out.byte2(OP.SHORT_BINUNICODE, n);
+  } else if (n <= 0xffffffff) {
+    out.byte(OP.BINUNICODE);
+    out.u32(n);
+  } else {
+    out.byte(OP.BINUNICODE8);
+    out.u64(n);
+  }
+  out.utf8(s);
+  if (large) out.endLarge();
+}
+
+function hex(v: number, width: number): string {
+  return v.toString(16).padStart(width, '0');
+}
+
+/**
+ * Python's raw-unicode-escape as the protocol 0 pickler uses it: characters below U+0100 as one
+ * raw byte, except `\`, NUL, LF, CR and ^Z, which (like everything above) become `\uXXXX`;
+ * astral characters `\UXXXXXXXX`.
+ */
+function writeRawUnicodeEscape(out: Output, s: string): void {
+  out.ensure(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x100 && c !== 0x5c && c !== 0 && c !== 0x0a && c !== 0x0d && c !== 0x1a) {
+      out.byte(c);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out.ascii(`\\U${hex(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00), 8)}`);
+        i++;
+        continue;
+      }
+    }
+    out.ascii(`\\u${hex(c, 4)}`);
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * The JS ⇄ Python type mapping, both directions in one table.
+ *
+ * Values with a pickle opcode of their own (None, bool, int, float, str, bytes, bytearray, list,
+ * tuple, dict, set, frozenset) are written by the pickler directly. Everything else that JS has
+ * built in is written as a reduction of a named global: a Python global where Python has the
+ * type (Date → `datetime.datetime`, Map → `builtins.dict`, null-prototype object →
+ * `collections.OrderedDict`, Error → `builtins.TypeError` …), else a name in the `copyreg_js`
+ * module (undefined, array holes, RegExp, typed arrays, …). `NATIVES` holds the JS implementation
+ * of each such global; it is also the loader's fixed allow-list of Python globals.
+ */
+import { Kind, TYPED_ARRAYS, typedArrayBase } from './builtins';
+import { UnpicklingError } from './errors';
+import { JS_MODULE, PyGlobal, PyObject } from './pyobjects';
+import { newobj, newobjEx, reconstructor } from './reduce';
+import type { ReduceValue } from './reduction';
+
+/** The value `copyreg_js.hole` loads as; list-building opcodes turn it into an array hole. */
+export const HOLE: unique symbol = Symbol('copyreg.hole');
+
+const NATIVES = new Map<string, unknown>();
+const NATIVE_NAMES = new Map<unknown, PyGlobal>();
+
+function def(module: string, name: string, value: unknown, writable = true): void {
+  NATIVES.set(module + '\u0000' + name, value);
+  if (writable && !NATIVE_NAMES.has(value)) NATIVE_NAMES.set(value, new PyGlobal(module, name));
+}
+
+/**
+ * The JS implementation of an allow-listed global (Python 3 name, after `fix_imports`).
+ *
+ * @param module The module.
+ * @param name The name.
+ * @returns `{ value }`, or `undefined` when the global is not in the allow-list.
+ */
+export function nativeGlobal(module: string, name: string): { value: unknown } | undefined {
+  const key = module + '\u0000' + name;
+  return NATIVES.has(key) ? { value: NATIVES.get(key) } : undefined;
+}
+
+/**
+ * The global name a built-in callable is written under (the inverse of {@link nativeGlobal}).
+ *
+ * @param fn A callable or singleton.
+ * @returns Its name, or `undefined`.
+ */
+export function nativeName(fn: unknown): PyGlobal | undefined {
+  return NATIVE_NAMES.get(fn);
+}
+
+/** A JS-only global, `copyreg_js.<name>`. */
+export function jsGlobal(name: string): PyGlobal {
+  return new PyGlobal(JS_MODULE, name);
+}
+
+function fail(message: string): never {
+  throw new UnpicklingError(message);
+}
+
+// --- Python globals needed to read the mapped types ---
+
+function pySet(items?: Iterable<unknown>): Set<unknown> {
+  return new Set(items ?? []);
+}
+function pyFrozenset(items?: Iterable<unknown>): Set<unknown> {
+  return Object.freeze(new Set(items ?? []));
+}
+function pyDict(items?: Iterable<readonly [unknown, unknown]>): Map<unknown, unknown> {
+  return new Map(items ?? []);
+}
+function pyOrderedDict(items?: Iterable<readonly [unknown, unknown]>): object {
+  const d = Object.create(null) as Record<string, unknown>;
+  if (items) for (const [k, v] of items) d[String(k)] = v;
+  return d;
+}
+function toBytes(x: unknown): Uint8Array {
+  if (x === undefined) return new Uint8Array(0);
+  if (x instanceof Uint8Array) return x.slice();
+  if (x instanceof ArrayBuffer) return new Uint8Array(x.slice(0));
+  if (Array.isArray(x)) return Uint8Array.from(x as number[]);
+  if (typeof x === 'number') return new Uint8Array(x);
+  return fail(`cannot make bytes from ${typeof x}`);
+}
+function pyBytes(x?: unknown): Uint8Array {
+  return toBytes(x);
+}
+function pyBytearray(x?: unknown): ArrayBuffer {
+  const b = toBytes(x);
+  return b.buffer.byteLength === b.length ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer);
+}
+function pyEncode(text: unknown, encoding: unknown): Uint8Array {
+  const enc = String(encoding).toLowerCase().replace(/[-_]/g, '');
+  if (typeof text !== 'string' || (enc !== 'latin1' && enc !== 'iso88591')) {
+    fail(`_codecs.encode is only allowed for latin-1 text, not ${String(encoding)}`);
+  }
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) fail(`_codecs.encode: character U+${c.toString(16)} is not latin-1`);
+    out[i] = c;
+  }
+  return out;
+}
+
+def('copyreg', '_reconstructor', reconstructor);
+def('copyreg', '__newobj__', newobj);
+def('copyreg', '__newobj_ex__', newobjEx);
+def('builtins', 'object', Object);
+def('builtins', 'list', Array);
+def('builtins', 'dict', pyDict);
+def('builtins', 'set', pySet);
+def('builtins', 'frozenset', pyFrozenset);
+def('builtins', 'bytes', pyBytes);
+def('builtins', 'bytearray', pyBytearray);
+def('_codecs', 'encode', pyEncode);
+def('collections', 'OrderedDict', pyOrderedDict);
+
+/** The JS base a native stands for when it is `_reconstructor`'s base argument. */
+export const NATIVE_BASES = new Map<unknown, Function>([
+  [pyDict, Map],
+  [pySet, Set],
+  [pyFrozenset, Set],
+]);
+
+// --- datetime ---
+
+const DATETIME = new PyGlobal('datetime', 'datetime');
+const TIMEZONE = new PyGlobal('datetime', 'timezone');
+const TIMEDELTA = new PyGlobal('datetime', 'timedelta');
+
+/** CPython's `datetime.timezone.utc`, one object so that a pickle writes it once. */
+export const UTC = new PyObject(TIMEZONE, [new PyObject(TIMEDELTA, [0, 0, 0])]);
+
+function stateBytes(x: unknown, n: number): Uint8Array {
+  let b: Uint8Array;
+  if (x instanceof Uint8Array) b = x;
+  else if (typeof x === 'string') b = pyEncode(x, 'latin1');
+  else return fail('datetime state must be bytes');
+  if (b.length !== n) fail(`bad datetime state: expected ${n} bytes, got ${b.length}`);
+  return b;
+}
+
+function isGlobal(x: unknown, g: PyGlobal): boolean {
+  return x instanceof PyGlobal && x.module === g.module && x.name === g.name;
+}
+
+function offsetMs(tz: unknown): number {
+  if (tz === undefined || tz === null) return 0;
+  if (tz instanceof PyObject && isGlobal(tz.cls, TIMEZONE)) {
+    const delta = tz.args[0];
+    if (delta instanceof PyObject && isGlobal(delta.cls, TIMEDELTA)) {
+      const [d = 0, s = 0, us = 0] = delta.args as number[];
+      return (d * 86400 + s) * 1000 + Math.trunc(us / 1000);
+    }
+  }
+  return fail('datetime tzinfo must be a datetime.timezone');
+}
+
+/** A Date from Python's datetime fields, all UTC (setUTCFullYear keeps years 0-99 as they are). */
+function utcDate(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(h, m, s, ms);
+  return d;
+}
+
+function pyDatetime(state: unknown, tz?: unknown): Date {
+  const b = stateBytes(state, 10);
+  const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
+  const d = utcDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
+  return new Date(d.getTime() - offsetMs(tz));
+}
+function pyDate(state: unknown): Date {
+  const b = stateBytes(state, 4);
+  return utcDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!);
+}
+function TIMEZONE_NATIVE(offset: unknown, name?: unknown): PyObject {
+  return new PyObject(TIMEZONE, name === undefined ? [offset] : [offset, name]);
+}
+function TIMEDELTA_NATIVE(days = 0, seconds = 0, us = 0): PyObject {
+  return new PyObject(TIMEDELTA, [days, seconds, us]);
+}
+def('datetime', 'datetime', pyDatetime);
+def('datetime', 'date', pyDate, false);
+def('datetime', 'timezone', TIMEZONE_NATIVE, false);
+def('datetime', 'timedelta', TIMEDELTA_NATIVE, false);
+
+/**
+ * The `datetime.datetime` reduction of a Date: UTC-aware, microseconds from milliseconds. Dates
+ * outside Python's range (years 1-9999) or invalid ones use `copyreg_js.Date` instead.
+ *
+ * @param d The Date.
+ * @returns The reduce value.
+ */
+export function reduceDate(d: Date): ReduceValue {
+  const t = Date.prototype.getTime.call(d);
+  const year = Number.isNaN(t) ? 0 : new Date(t).getUTCFullYear();
+  if (year < 1 || year > 9999) return [JS_DATE, [t]] as unknown as ReduceValue;
+  const x = new Date(t);
+  const us = x.getUTCMilliseconds() * 1000;
+  const b = new Uint8Array([
+    year >> 8,
+    year & 0xff,
+    x.getUTCMonth() + 1,
+    x.getUTCDate(),
+    x.getUTCHours(),
+    x.getUTCMinutes(),
+    x.getUTCSeconds(),
+    us >> 16,
+    (us >> 8) & 0xff,
+    us & 0xff,
+  ]);
+  return [DATETIME, [b, UTC]] as unknown as ReduceValue;
+}
+
+// --- Exceptions ---
+
+/** Python exceptions that load as the JS error of the same meaning. */
+const ERROR_CLASSES: Readonly<Record<string, ErrorConstructor>> = {
+  Exception: Error,
+  TypeError,
+  SyntaxError,
+};
+const PY_EXCEPTIONS = [
+  'BaseException', 'Exception', 'ArithmeticError', 'AssertionError', 'AttributeError',
+  'BufferError', 'EOFError', 'FloatingPointError', 'GeneratorExit', 'ImportError',
+  'ModuleNotFoundError', 'IndexError', 'KeyError', 'KeyboardInterrupt', 'LookupError',
+  'MemoryError', 'NameError', 'NotImplementedError', 'OSError', 'IOError', 'EnvironmentError',
+  'OverflowError', 'RecursionError', 'ReferenceError', 'RuntimeError', 'StopIteration',
+  'SyntaxError', 'SystemError', 'TypeError', 'UnboundLocalError', 'UnicodeError', 'ValueError',
+  'ZeroDivisionError', 'TimeoutError', 'FileNotFoundError', 'PermissionError', 'Warning',
+  'UserWarning', 'DeprecationWarning', 'RuntimeWarning',
+];
+
+function makeError(ctor: ErrorConstructor, pyName: string | undefined, args: unknown[]): Error {
+  const message = args.length === 0 ? '' : typeof args[0] === 'string' ? args[0] : String(args[0]);
+  const e = new ctor(message);
+  // Note: the stack is the loader's; BUILD state replaces it with the original when present.
+  if (pyName !== undefined && ERROR_CLASSES[pyName] === undefined) {
+    Object.defineProperty(e, 'name', { value: pyName, writable: true, configurable: true });
+  }
+  if (args.length > 1) {
+    Object.defineProperty(e, 'args', { value: args, writable: true, configurable: true });
+  }
+  return e;
+}
+
+for (const name of PY_EXCEPTIONS) {
+  const ctor = ERROR_CLASSES[name] ?? Error;
+  const fn = { [name]: (...args: unknown[]) => makeError(ctor, name, args) }[name]!;
+  def('builtins', name, fn, false);
+}
+
+/** The global a built-in JS error class is written as. */
+function errorGlobal(e: Error): PyGlobal {
+  const proto = Object.getPrototypeOf(e) as object;
+  if (proto === Error.prototype) return new PyGlobal('builtins', 'Exception');
+  if (proto === TypeError.prototype) return new PyGlobal('builtins', 'TypeError');
+  if (proto === SyntaxError.prototype) return new PyGlobal('builtins', 'SyntaxError');
+  return jsGlobal((proto as { name?: string }).name ?? 'Error');
+}
+
+// --- JS-only values: the copyreg_js module ---
+
+const JS_DATE = jsGlobal('Date');
+def(JS_MODULE, 'undefined', undefined);
+def(JS_MODULE, 'hole', HOLE);
+def(JS_MODULE, 'Date', (t: number) => new Date(t), false);
+def(JS_MODULE, 'RegExp', (source: string, flags: string) => new RegExp(source, flags), false);
+def(JS_MODULE, 'Array', () => [] as unknown[], false);
+def(JS_MODULE, 'Number', (v: number) => new Number(v), false);
+def(JS_MODULE, 'String', (v: string) => new String(v), false);
+def(JS_MODULE, 'Boolean', (v: boolean) => new Boolean(v), false);
+def(JS_MODULE, 'BigInt', (v: bigint) => Object(BigInt(v as never)), false);
+def(JS_MODULE, 'Symbol.for', (key: string) => Symbol.for(String(key)), false);
+def(JS_MODULE, 'DataView', (b: ArrayBuffer, off: number, len: number) => new DataView(b, off, len), false);
+for (const ctor of TYPED_ARRAYS) {
+  def(JS_MODULE, ctor.name, (b: ArrayBuffer, off: number, len: number) => new ctor(b, off, len), false);
+}
+for (const ctor of [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError]) {
+  def(JS_MODULE, ctor.name, (message: string) => new ctor(message), false);
+}
+if (typeof AggregateError === 'function') {
+  def(JS_MODULE, 'AggregateError', (errors: unknown[], message: string) => new AggregateError(errors, message), false);
+}
+
+/**
+ * The reduction of an exact JS built-in that has no opcode of its own (SPEC §6's documented
+ * mapping). Own properties beyond the built-in's value travel as the state (BUILD).
+ *
+ * @param x The object.
+ * @param kind Its kind.
+ * @param state Its own enumerable properties as a plain object, or null.
+ * @returns The reduce value, or `undefined` when the kind has no mapping (the caller reports it).
+ */
+export function reduceBuiltin(x: object, kind: Kind, state: object | null): ReduceValue | undefined {
+  switch (kind) {
+    case Kind.DATE:
+      if (state === null) return reduceDate(x as Date);
+      return [JS_DATE, [Date.prototype.getTime.call(x)], state] as unknown as ReduceValue;
+    case Kind.REGEXP: {
+      const re = x as RegExp;
+      const s = re.lastIndex !== 0 ? { ...(state ?? {}), lastIndex: re.lastIndex } : state;
+      return [jsGlobal('RegExp'), [re.source, re.flags], s] as unknown as ReduceValue;
+    }
+    case Kind.ERROR: {
+      const e = x as Error;
+      const args = e instanceof AggregateError ? [e.errors, e.message] : [e.message];
+      return [errorGlobal(e), args, state] as unknown as ReduceValue;
+    }
+    case Kind.TYPED_ARRAY: {
+      const ta = x as Uint8Array;
+      return [jsGlobal(typedArrayBase(x).name), [ta.buffer, ta.byteOffset, ta.length], state] as unknown as ReduceValue;
+    }
+    case Kind.DATA_VIEW: {
+      const dv = x as DataView;
+      return [jsGlobal('DataView'), [dv.buffer, dv.byteOffset, dv.byteLength], state] as unknown as ReduceValue;
+    }
+    case Kind.BOXED: {
+      const v = (x as { valueOf(): unknown }).valueOf();
+      if (typeof v === 'symbol') return undefined;
+      const name = typeof v === 'number' ? 'Number' : typeof v === 'string' ? 'String' : typeof v === 'bigint' ? 'BigInt' : 'Boolean';
+      return [jsGlobal(name), [v], state] as unknown as ReduceValue;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Names for the callables the default reductions use, beyond the natives above. */
+export const HOLE_GLOBAL = jsGlobal('hole');
+export const UNDEFINED_GLOBAL = jsGlobal('undefined');
+export const SYMBOL_FOR = jsGlobal('Symbol.for');
+export const JS_ARRAY = jsGlobal('Array');
+export const DICT = new PyGlobal('builtins', 'dict');
+export const ORDERED_DICT = new PyGlobal('collections', 'OrderedDict');
+export const SET = new PyGlobal('builtins', 'set');
+export const FROZENSET = new PyGlobal('builtins', 'frozenset');
+export const BYTES = new PyGlobal('builtins', 'bytes');
+export const BYTEARRAY = new PyGlobal('builtins', 'bytearray');
+export const CODECS_ENCODE = new PyGlobal('_codecs', 'encode');
+export const GETATTR = new PyGlobal('builtins', 'getattr');
+export const PARTIAL = new PyGlobal('functools', 'partial');

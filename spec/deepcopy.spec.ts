@@ -1,0 +1,1099 @@
+// deepcopy(): CPython's Lib/test/test_copy.py (the deep tests) ported with the adaptations of
+// reference/cpython-copyreg-copy.md §5, then the JS types of SPEC §5, the memo and hooks, and
+// the no-depth-limit guarantee. The _reconstruct tests that check copy and deepcopy together
+// live in copy.spec.ts.
+//
+// Not ported (Python-only, see the inventory): test_deepcopy_keepalive (the memo is a Map keyed
+// by the object, so there is no keep-alive entry), test_deepcopy_tuple_subclass,
+// test_deepcopy_weakkeydict / test_deepcopy_weakvaluedict (no weak dictionaries with observable
+// size), test_deepcopy_bound_method (a JS bound function's target cannot be re-bound).
+import { expect } from 'chai';
+
+import { CopyError, deepcopy, dispatchTable, pickle } from '../lib/index';
+
+function shouldNotCall(): never {
+  throw new Error("shouldn't call this");
+}
+
+describe('deepcopy', () => {
+  describe('CPython test_copy.py: deepcopy()', () => {
+    it('test_deepcopy_basic', () => {
+      expect(deepcopy(42)).to.equal(42);
+    });
+
+    it('test_deepcopy_memo', () => {
+      const inner: unknown[] = [];
+      const x = [inner, inner];
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y[0]).to.not.equal(x[0]);
+      expect(y[0]).to.equal(y[1]);
+    });
+
+    it('test_deepcopy_issubclass', () => {
+      // JS~: classes, whatever they extend, are atomic.
+      class DeepSpecMeta extends Function {}
+      class DeepSpecIssub extends DeepSpecMeta {}
+      expect(deepcopy(DeepSpecIssub)).to.equal(DeepSpecIssub);
+    });
+
+    it('test_deepcopy_deepcopy', () => {
+      class DeepSpecHook {
+        constructor(public foo: number) {}
+        __deepcopy__(_memo?: Map<unknown, unknown>): DeepSpecHook {
+          return new DeepSpecHook(this.foo);
+        }
+      }
+      const x = new DeepSpecHook(42);
+      const y = deepcopy(x);
+      expect(y.constructor).to.equal(x.constructor);
+      expect(y.foo).to.equal(x.foo);
+    });
+
+    it('test_deepcopy_registry', () => {
+      // JS~: see test_copy_registry.
+      class DeepSpecRegistryC {
+        constructor(public foo: number[]) {}
+      }
+      let reduced = 0;
+      const x = new DeepSpecRegistryC([42]);
+      try {
+        pickle(
+          DeepSpecRegistryC,
+          (o) => {
+            reduced++;
+            return [DeepSpecRegistryC, [o.foo]];
+          },
+          DeepSpecRegistryC,
+        );
+        const y = deepcopy(x);
+        expect(y).to.not.equal(x);
+        expect(Object.getPrototypeOf(y)).to.equal(DeepSpecRegistryC.prototype);
+        expect(y.foo).to.deep.equal(x.foo);
+        expect(y.foo).to.not.equal(x.foo);
+        expect(reduced).to.equal(1);
+      } finally {
+        dispatchTable.delete(DeepSpecRegistryC);
+      }
+    });
+
+    it('test_deepcopy_reduce_ex', () => {
+      const c: number[] = [];
+      class DeepSpecReduceEx {
+        __reduce_ex__(_proto: number): string {
+          c.push(1);
+          return '';
+        }
+        __reduce__(): never {
+          return shouldNotCall();
+        }
+      }
+      const x = new DeepSpecReduceEx();
+      expect(deepcopy(x)).to.equal(x);
+      expect(c).to.deep.equal([1]);
+    });
+
+    it('test_deepcopy_reduce', () => {
+      const c: number[] = [];
+      class DeepSpecReduce {
+        __reduce__(): string {
+          c.push(1);
+          return '';
+        }
+      }
+      const x = new DeepSpecReduce();
+      expect(deepcopy(x)).to.equal(x);
+      expect(c).to.deep.equal([1]);
+    });
+
+    it('test_deepcopy_cant', () => {
+      class DeepSpecCant {}
+      Object.assign(DeepSpecCant.prototype, { __reduce_ex__: null, __reduce__: null });
+      expect(() => deepcopy(new DeepSpecCant())).to.throw(
+        CopyError,
+        'un(deep)copyable object of type DeepSpecCant',
+      );
+    });
+
+    it('test_deepcopy_atomic', () => {
+      class DeepSpecNewStyle {}
+      function f(): void {}
+      const tests: unknown[] = [
+        undefined,
+        null,
+        42,
+        2n ** 100n,
+        3.14,
+        true,
+        false,
+        'hello',
+        'hello\u1234',
+        Symbol('s'),
+        f,
+        () => 1,
+        DeepSpecNewStyle,
+        Math.max,
+      ];
+      for (const x of tests) expect(deepcopy(x)).to.equal(x);
+    });
+
+    it('test_deepcopy_list', () => {
+      const x = [[1, 2], 3];
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y[0]).to.not.equal(x[0]);
+    });
+
+    it('test_deepcopy_reflexive_list', () => {
+      const x: unknown[] = [];
+      x.push(x);
+      const y = deepcopy(x);
+      expect(y).to.not.equal(x);
+      expect(y[0]).to.equal(y);
+      expect(y.length).to.equal(1);
+    });
+
+    it('test_deepcopy_empty_tuple', () => {
+      const x = Object.freeze([]);
+      expect(deepcopy(x)).to.equal(x);
+    });
+
+    it('test_deepcopy_tuple', () => {
+      const x = Object.freeze([[1, 2], 3] as const);
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y[0]).to.not.equal(x[0]);
+      expect(Object.isFrozen(y)).to.equal(true);
+    });
+
+    it('test_deepcopy_tuple_of_immutables', () => {
+      const x = Object.freeze([Object.freeze([1, 2]), 3]);
+      expect(deepcopy(x)).to.equal(x);
+    });
+
+    it('test_deepcopy_reflexive_tuple', () => {
+      const inner: unknown[] = [];
+      const x = Object.freeze([inner]);
+      inner.push(x);
+      const y = deepcopy(x);
+      expect(y).to.not.equal(x);
+      expect(y[0]).to.not.equal(x[0]);
+      expect((y[0] as unknown[])[0]).to.equal(y);
+    });
+
+    it('test_deepcopy_dict', () => {
+      const x = { foo: [1, 2], bar: 3 };
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_frozendict', () => {
+      // [main], JS~: frozen plain objects are frozendicts.
+      const x = Object.freeze({ foo: [1, 2], bar: 3 });
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+      expect(Object.isFrozen(y)).to.equal(true);
+
+      const list: unknown[] = [];
+      const fd = Object.freeze({ foo: list });
+      list.push(fd);
+      const z = deepcopy(fd);
+      expect(Object.keys(z)).to.deep.equal(['foo']);
+      expect(z).to.not.equal(fd);
+      expect(z.foo).to.not.equal(fd.foo);
+      expect(z.foo[0]).to.equal(z);
+      const w = deepcopy(list);
+      expect((w[0] as { foo: unknown }).foo).to.equal(w);
+    });
+
+    it('test_deepcopy_reflexive_dict', () => {
+      const x: Record<string, unknown> = {};
+      x.foo = x;
+      const y = deepcopy(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.equal(y);
+      expect(Object.keys(y)).to.have.length(1);
+    });
+
+    it('test_deepcopy_dont_memo_immutable', () => {
+      // JS~: a Map memo has no keep-alive entry, so the sizes are CPython's minus one.
+      let memo = new Map<unknown, unknown>();
+      let x: unknown[] = [1, 2, 3, 4];
+      expect(deepcopy(x, memo)).to.deep.equal(x);
+      expect(memo.size).to.equal(1);
+
+      memo = new Map();
+      x = [Object.freeze([1, 2])];
+      expect(deepcopy(x, memo)).to.deep.equal(x);
+      expect(memo.size).to.equal(1);
+    });
+
+    it('test_deepcopy_inst_vanilla', () => {
+      class DeepSpecVanilla {
+        constructor(public foo: unknown) {}
+      }
+      const x = new DeepSpecVanilla([42]);
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_inst_deepcopy', () => {
+      class DeepSpecInstDeep {
+        constructor(public foo: unknown) {}
+        __deepcopy__(memo: Map<unknown, unknown>): DeepSpecInstDeep {
+          return new DeepSpecInstDeep(deepcopy(this.foo, memo));
+        }
+      }
+      const x = new DeepSpecInstDeep([42]);
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_inst_getinitargs', () => {
+      let constructed = 0;
+      class DeepSpecInitArgs {
+        constructor(public foo: unknown) {
+          constructed++;
+        }
+        __getinitargs__(): never {
+          return shouldNotCall();
+        }
+      }
+      const x = new DeepSpecInitArgs([42]);
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+      expect(constructed).to.equal(1);
+    });
+
+    it('test_deepcopy_inst_getnewargs', () => {
+      const received: unknown[] = [];
+      class DeepSpecNewArgs {
+        foo: unknown;
+        static __new__(cls: typeof DeepSpecNewArgs, foo: unknown): DeepSpecNewArgs {
+          received.push(foo);
+          const self = Object.create(cls.prototype) as DeepSpecNewArgs;
+          self.foo = foo;
+          return self;
+        }
+        __getnewargs__(): unknown[] {
+          return [this.foo];
+        }
+      }
+      const x = DeepSpecNewArgs.__new__(DeepSpecNewArgs, [42]);
+      const y = deepcopy(x);
+      expect(y).to.be.an.instanceOf(DeepSpecNewArgs);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.deep.equal(x.foo);
+      expect(y.foo).to.not.equal(x.foo);
+      // The arguments are deep-copied before __new__ runs, and the state then reuses that copy.
+      expect(received[1]).to.not.equal(x.foo);
+      expect(received[1]).to.equal(y.foo);
+    });
+
+    it('test_deepcopy_inst_getnewargs_ex', () => {
+      class DeepSpecNewArgsEx {
+        foo: unknown;
+        static __new__(cls: typeof DeepSpecNewArgsEx, kwargs: { foo: unknown }): DeepSpecNewArgsEx {
+          const self = Object.create(cls.prototype) as DeepSpecNewArgsEx;
+          self.foo = kwargs.foo;
+          return self;
+        }
+        __getnewargs_ex__(): [unknown[], Record<string, unknown>] {
+          return [[], { foo: this.foo }];
+        }
+      }
+      const x = DeepSpecNewArgsEx.__new__(DeepSpecNewArgsEx, { foo: [42] });
+      const y = deepcopy(x);
+      expect(y).to.be.an.instanceOf(DeepSpecNewArgsEx);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.deep.equal(x.foo);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_inst_getstate', () => {
+      class DeepSpecGetState {
+        constructor(public foo: unknown) {}
+        __getstate__(): object {
+          return { foo: this.foo };
+        }
+      }
+      const x = new DeepSpecGetState([42]);
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_inst_setstate', () => {
+      class DeepSpecSetState {
+        constructor(public foo: unknown) {}
+        __setstate__(state: { foo: unknown }): void {
+          this.foo = state.foo;
+        }
+      }
+      const x = new DeepSpecSetState([42]);
+      const y = deepcopy(x);
+      expect(y).to.deep.equal(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_inst_getstate_setstate', () => {
+      class DeepSpecGetSetState {
+        constructor(public foo: unknown) {}
+        __getstate__(): unknown {
+          return this.foo;
+        }
+        __setstate__(state: unknown): void {
+          this.foo = state;
+        }
+      }
+      for (const foo of [[42], []]) {
+        // The second, [], is a falsy state in Python (issue #25718).
+        const x = new DeepSpecGetSetState(foo);
+        const y = deepcopy(x);
+        expect(y).to.deep.equal(x);
+        expect(y).to.not.equal(x);
+        expect(y.foo).to.not.equal(x.foo);
+      }
+    });
+
+    it('test_deepcopy_reflexive_inst', () => {
+      class DeepSpecReflexive {
+        foo?: unknown;
+      }
+      const x = new DeepSpecReflexive();
+      x.foo = x;
+      const y = deepcopy(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.equal(y);
+    });
+
+    it('test_reconstruct_reflexive', () => {
+      class DeepSpecReconstructReflexive {
+        foo?: unknown;
+        __reduce__(): unknown {
+          return [DeepSpecReconstructReflexive, [], { ...this }];
+        }
+      }
+      const x = new DeepSpecReconstructReflexive();
+      x.foo = x;
+      const y = deepcopy(x);
+      expect(y).to.not.equal(x);
+      expect(y.foo).to.equal(y);
+    });
+
+    it('test_deepcopy_slots', () => {
+      // JS~: the (state, slotState) pair as a frozen 2-item array; see test_copy_slots.
+      const slots = new WeakMap<object, unknown>();
+      class DeepSpecSlots {
+        get foo(): unknown {
+          return slots.get(this);
+        }
+        set foo(v: unknown) {
+          slots.set(this, v);
+        }
+        __getstate__(): unknown {
+          return Object.freeze([null, { foo: this.foo }]);
+        }
+      }
+      const x = new DeepSpecSlots();
+      x.foo = [42];
+      const y = deepcopy(x);
+      expect(y.foo).to.deep.equal(x.foo);
+      expect(y.foo).to.not.equal(x.foo);
+    });
+
+    it('test_deepcopy_dict_subclass', () => {
+      class DeepSpecDictSub extends Map<string, unknown> {
+        _keys: string[];
+        constructor(d: Record<string, unknown> = {}) {
+          super();
+          this._keys = Object.keys(d);
+          for (const [k, v] of Object.entries(d)) super.set(k, v);
+        }
+        override set(key: string, item: unknown): this {
+          super.set(key, item);
+          if (!this._keys.includes(key)) this._keys.push(key);
+          return this;
+        }
+      }
+      const x = new DeepSpecDictSub({ foo: 0 });
+      const y = deepcopy(x);
+      expect([...y]).to.deep.equal([...x]);
+      expect(y._keys).to.deep.equal(x._keys);
+      expect(y).to.not.equal(x);
+      x.set('bar', 1);
+      expect([...y]).to.not.deep.equal([...x]);
+      expect(y._keys).to.not.deep.equal(x._keys);
+    });
+
+    it('test_deepcopy_list_subclass', () => {
+      class DeepSpecListSub extends Array<unknown> {
+        foo?: unknown;
+      }
+      const x = DeepSpecListSub.from([[1, 2], 3]) as DeepSpecListSub;
+      x.foo = [4, 5];
+      const y = deepcopy(x);
+      expect([...y]).to.deep.equal([...x]);
+      expect(y.foo).to.deep.equal(x.foo);
+      expect(y[0]).to.not.equal(x[0]);
+      expect(y.foo).to.not.equal(x.foo);
+
+      // [main] adds a list subclass whose state is its items. 3.13 (our baseline) applies the
+      // state and then appends the list items again, giving [1, 2, 1, 2].
+      class DeepSpecListState extends Array<unknown> {
+        __getstate__(): unknown[] {
+          return [...this];
+        }
+        __setstate__(state: unknown[]): void {
+          this.splice(0, this.length, ...state);
+        }
+      }
+      const l = DeepSpecListState.from([1, 2]) as DeepSpecListState;
+      expect([...deepcopy(l)]).to.deep.equal([1, 2, 1, 2]);
+    });
+
+    it('test_deepcopy_function', () => {
+      function foo(x: number, y: number): number {
+        return x + y;
+      }
+      const bar = (): null => null;
+      expect(deepcopy(foo)).to.equal(foo);
+      expect(deepcopy(bar)).to.equal(bar);
+      expect(deepcopy(shouldNotCall)).to.equal(shouldNotCall);
+    });
+
+    it('test_deepcopy_weakref', () => {
+      const x = new WeakRef({});
+      expect(deepcopy(x)).to.equal(x);
+      expect(deepcopy([x])[0]).to.equal(x);
+    });
+  });
+
+  describe('JS values (SPEC §5)', () => {
+    it('keeps -0, NaN and bigints', () => {
+      const y = deepcopy({ a: [-0, NaN, 2n ** 70n, undefined] });
+      expect(Object.is(y.a[0], -0)).to.equal(true);
+      expect(Number.isNaN(y.a[1])).to.equal(true);
+      expect(y.a[2]).to.equal(2n ** 70n);
+      expect(y.a).to.have.length(4);
+      expect(3 in y.a).to.equal(true);
+    });
+
+    it('keeps holes and deep-copies extra own properties of arrays', () => {
+      // eslint-disable-next-line no-sparse-arrays
+      const x = [[1], , [3]] as unknown[] & { extra?: unknown; [s: symbol]: unknown };
+      x.extra = x[0];
+      const sym = Symbol('k');
+      x[sym] = [4];
+      const y = deepcopy(x);
+      expect(y.length).to.equal(3);
+      expect(1 in y).to.equal(false);
+      expect(y[0]).to.deep.equal([1]);
+      expect(y[0]).to.not.equal(x[0]);
+      expect(y.extra).to.equal(y[0]);
+      expect(y[sym]).to.deep.equal([4]);
+      expect(y[sym]).to.not.equal(x[sym]);
+    });
+
+    it('copies null-prototype objects', () => {
+      const x = Object.create(null) as Record<string, unknown>;
+      x.a = [1];
+      x.self = x;
+      const y = deepcopy(x);
+      expect(Object.getPrototypeOf(y)).to.equal(null);
+      expect(y.a).to.deep.equal([1]);
+      expect(y.a).to.not.equal(x.a);
+      expect(y.self).to.equal(y);
+    });
+
+    it('deep-copies Map keys and values, keeping their sharing', () => {
+      const k = { key: 1 };
+      const x = new Map<unknown, unknown>([
+        [k, k],
+        ['s', [1]],
+      ]);
+      x.set('me', x);
+      const y = deepcopy(x);
+      const [yk] = [...y.keys()];
+      expect(yk).to.deep.equal(k);
+      expect(yk).to.not.equal(k);
+      expect(y.get(yk)).to.equal(yk);
+      expect(y.has(k)).to.equal(false);
+      expect(y.get('s')).to.deep.equal([1]);
+      expect(y.get('me')).to.equal(y);
+    });
+
+    it('copies a Set that contains itself', () => {
+      const x = new Set<unknown>([1, [2]]);
+      x.add(x);
+      const y = deepcopy(x);
+      expect(y).to.not.equal(x);
+      expect(y.has(y)).to.equal(true);
+      expect(y.has(x)).to.equal(false);
+      expect(y.size).to.equal(3);
+    });
+
+    it('copies Dates and RegExps (with lastIndex)', () => {
+      const re = /x+/g;
+      re.lastIndex = 2;
+      const d = new Date(12345);
+      const y = deepcopy({ d, re, again: d });
+      expect(y.d).to.not.equal(d);
+      expect(y.d.getTime()).to.equal(12345);
+      expect(y.again).to.equal(y.d);
+      expect(y.re).to.not.equal(re);
+      expect(y.re.flags).to.equal('g');
+      expect(y.re.lastIndex).to.equal(2);
+    });
+
+    it('views that share a buffer share the copied buffer', () => {
+      const buffer = new ArrayBuffer(32);
+      new Uint8Array(buffer).forEach((_, i, a) => (a[i] = i));
+      const views = [
+        new Int8Array(buffer, 1, 3),
+        new Uint8Array(buffer),
+        new Uint8ClampedArray(buffer, 2),
+        new Int16Array(buffer, 4, 2),
+        new Uint16Array(buffer, 2, 3),
+        new Int32Array(buffer, 8, 1),
+        new Uint32Array(buffer, 4),
+        new Float32Array(buffer, 12, 2),
+        new Float64Array(buffer, 8, 3),
+        new BigInt64Array(buffer, 16, 1),
+        new BigUint64Array(buffer, 8),
+        new DataView(buffer, 3, 7),
+      ];
+      const y = deepcopy({ views, buffer });
+      expect(y.buffer).to.not.equal(buffer);
+      expect([...new Uint8Array(y.buffer)]).to.deep.equal([...new Uint8Array(buffer)]);
+      y.views.forEach((v, i) => {
+        const x = views[i]!;
+        expect(v, x.constructor.name).to.be.an.instanceOf(x.constructor);
+        expect(v).to.not.equal(x);
+        expect(v.buffer).to.equal(y.buffer);
+        expect(v.byteOffset).to.equal(x.byteOffset);
+        expect(v.byteLength).to.equal(x.byteLength);
+      });
+      // Writing through one copied view shows through the others, not in the original.
+      (y.views[1] as Uint8Array)[9] = 200;
+      expect((y.views[8] as Float64Array)[0]).to.not.equal((views[8] as Float64Array)[0]);
+      expect(new Uint8Array(buffer)[9]).to.equal(9);
+    });
+
+    it('shares the copied buffer even when the buffer is reached after its views', () => {
+      const buffer = new ArrayBuffer(8);
+      const a = new Uint8Array(buffer, 0, 4);
+      const b = new Uint16Array(buffer, 4, 2);
+      const y = deepcopy([a, b, buffer] as const);
+      expect(y[0].buffer).to.equal(y[2]);
+      expect(y[1].buffer).to.equal(y[2]);
+      expect(y[2]).to.not.equal(buffer);
+    });
+
+    it('copies Errors: message and stack kept, cause and own properties deep-copied', () => {
+      const cause = { why: ['x'] };
+      const x = new TypeError('bad', { cause }) as TypeError & { data?: unknown };
+      x.data = [cause];
+      const y = deepcopy(x);
+      expect(y).to.be.an.instanceOf(TypeError);
+      expect(y.message).to.equal('bad');
+      expect(y.stack).to.equal(x.stack);
+      expect(y.cause).to.deep.equal(cause);
+      expect(y.cause).to.not.equal(cause);
+      expect((y.data as unknown[])[0]).to.equal(y.cause);
+      expect(Object.getOwnPropertyDescriptor(y, 'cause')?.enumerable).to.equal(false);
+    });
+
+    it('copies Error subclasses without running their constructor', () => {
+      let constructed = 0;
+      class DeepSpecError extends RangeError {
+        extra = [1];
+        constructor(m: string) {
+          super(m, { cause: new Error('inner') });
+          constructed++;
+        }
+      }
+      const x = new DeepSpecError('outer');
+      const y = deepcopy(x);
+      expect(y).to.be.an.instanceOf(DeepSpecError);
+      expect(y.message).to.equal('outer');
+      expect(y.stack).to.equal(x.stack);
+      expect((y.cause as Error).message).to.equal('inner');
+      expect(y.cause).to.not.equal(x.cause);
+      expect(y.extra).to.deep.equal([1]);
+      expect(y.extra).to.not.equal(x.extra);
+      expect(constructed).to.equal(1);
+    });
+
+    it('copies boxed primitives', () => {
+      const values: object[] = [new Number(NaN), new String(''), new Boolean(true), Object(1n)];
+      const y = deepcopy(values);
+      y.forEach((v, i) => {
+        expect(v).to.not.equal(values[i]);
+        expect(Object.is(v.valueOf(), values[i]!.valueOf())).to.equal(true);
+      });
+    });
+
+    it('deep-copies symbol-keyed own properties', () => {
+      const k = Symbol('k');
+      const x = { [k]: [1] };
+      const y = deepcopy(x);
+      expect(y[k]).to.deep.equal([1]);
+      expect(y[k]).to.not.equal(x[k]);
+    });
+
+    it('copies accessor properties as accessors without invoking them', () => {
+      const get = (): never => {
+        throw new Error('getter invoked');
+      };
+      class DeepSpecAccessor {}
+      const inst = new DeepSpecAccessor();
+      const plain = {};
+      for (const o of [inst, plain]) {
+        Object.defineProperty(o, 'a', { get, enumerable: true, configurable: true });
+      }
+      const y = deepcopy({ inst, plain, arr: Object.defineProperty([1], 'a', { get, enumerable: true }) });
+      for (const o of [y.inst, y.plain, y.arr]) {
+        expect(Object.getOwnPropertyDescriptor(o, 'a')?.get).to.equal(get);
+      }
+    });
+
+    it('keeps the frozen, sealed and non-extensible states', () => {
+      class DeepSpecFrozen {
+        list = [1];
+      }
+      const frozen = Object.freeze(new DeepSpecFrozen());
+      const y = deepcopy({
+        frozen,
+        sealedArray: Object.seal([[1]]),
+        closedMap: Object.preventExtensions(new Map([[1, [2]]])),
+        sealedPlain: Object.seal({ a: [1] }),
+      });
+      expect(y.frozen).to.not.equal(frozen);
+      expect(y.frozen).to.be.an.instanceOf(DeepSpecFrozen);
+      expect(Object.isFrozen(y.frozen)).to.equal(true);
+      expect(y.frozen.list).to.not.equal(frozen.list);
+      expect(Object.isSealed(y.sealedArray)).to.equal(true);
+      expect(Object.isFrozen(y.sealedArray)).to.equal(false);
+      expect(Object.isExtensible(y.closedMap)).to.equal(false);
+      expect(Object.isSealed(y.sealedPlain)).to.equal(true);
+      expect(y.sealedPlain.a).to.not.equal(y.sealedArray);
+    });
+
+    it('a frozen array (tuple) or frozen plain object is new only when a part changed', () => {
+      const same = Object.freeze([1, 'a', Object.freeze({ b: 2 })]);
+      expect(deepcopy(same)).to.equal(same);
+      const changed = Object.freeze({ a: [1], b: 2 });
+      const y = deepcopy(changed);
+      expect(y).to.not.equal(changed);
+      expect(Object.isFrozen(y)).to.equal(true);
+      // A tuple is not memoized when it is returned as is.
+      const memo = new Map<unknown, unknown>();
+      deepcopy(same, memo);
+      expect(memo.size).to.equal(0);
+    });
+
+    it('copies class instances without running constructors, at any depth', () => {
+      let constructed = 0;
+      class DeepSpecCounted {
+        child: DeepSpecCounted | null = null;
+        constructor(throwIt = false) {
+          if (throwIt) throw new Error('constructor ran');
+          constructed++;
+        }
+      }
+      const x = new DeepSpecCounted();
+      x.child = new DeepSpecCounted();
+      x.child.child = x;
+      const y = deepcopy(x);
+      expect(constructed).to.equal(2);
+      expect(y).to.be.an.instanceOf(DeepSpecCounted);
+      expect(y.child).to.be.an.instanceOf(DeepSpecCounted);
+      expect(y.child).to.not.equal(x.child);
+      expect(y.child!.child).to.equal(y);
+    });
+
+    it('copies subclasses of Array, Map, Set, Date and Error', () => {
+      class DeepSpecArr extends Array<unknown> {}
+      class DeepSpecMap extends Map<unknown, unknown> {}
+      class DeepSpecSet extends Set<unknown> {}
+      class DeepSpecDate extends Date {}
+      class DeepSpecErr extends Error {}
+      const shared = [1];
+      const arr = DeepSpecArr.from([shared, shared]) as DeepSpecArr;
+      const x = {
+        arr,
+        map: new DeepSpecMap([[shared, arr]]),
+        set: new DeepSpecSet([shared]),
+        date: new DeepSpecDate(7),
+        err: new DeepSpecErr('e'),
+      };
+      const y = deepcopy(x);
+      expect(y.arr).to.be.an.instanceOf(DeepSpecArr);
+      expect(y.arr[0]).to.deep.equal([1]);
+      expect(y.arr[0]).to.not.equal(shared);
+      expect(y.arr[1]).to.equal(y.arr[0]);
+      expect(y.map).to.be.an.instanceOf(DeepSpecMap);
+      expect(y.map.get(y.arr[0])).to.equal(y.arr);
+      expect(y.set).to.be.an.instanceOf(DeepSpecSet);
+      expect(y.set.has(y.arr[0])).to.equal(true);
+      expect(y.date).to.be.an.instanceOf(DeepSpecDate);
+      expect(y.date.getTime()).to.equal(7);
+      expect(y.err).to.be.an.instanceOf(DeepSpecErr);
+      expect(y.err.message).to.equal('e');
+    });
+
+    it('keeps __proto__, constructor and prototype own keys as own data properties', () => {
+      const x = JSON.parse('{"__proto__": {"polluted": [1]}, "constructor": {}, "prototype": []}');
+      class DeepSpecProtoKeys {}
+      const inst = new DeepSpecProtoKeys();
+      Object.defineProperty(inst, '__proto__', { value: [2], enumerable: true, writable: true, configurable: true });
+      const y = deepcopy({ x, inst, arr: Object.defineProperty([], '__proto__', { value: 3, enumerable: true }) });
+      expect(Object.getPrototypeOf(y.x)).to.equal(Object.prototype);
+      expect(Object.keys(y.x)).to.deep.equal(['__proto__', 'constructor', 'prototype']);
+      expect(Object.getOwnPropertyDescriptor(y.x, '__proto__')?.value).to.deep.equal({ polluted: [1] });
+      expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+      expect(Object.getPrototypeOf(y.inst)).to.equal(DeepSpecProtoKeys.prototype);
+      expect(Object.getOwnPropertyDescriptor(y.inst, '__proto__')?.value).to.deep.equal([2]);
+      expect(Object.getPrototypeOf(y.arr)).to.equal(Array.prototype);
+      expect(Object.getOwnPropertyDescriptor(y.arr, '__proto__')?.value).to.equal(3);
+    });
+
+    it('rejects WeakMap, WeakSet, Promise and generators with "cannot pickle"', () => {
+      function* gen(): Generator<number> {
+        yield 1;
+      }
+      for (const v of [new WeakMap(), new WeakSet(), Promise.resolve(), gen(), new Set().values()]) {
+        expect(() => deepcopy({ nested: [v] })).to.throw(TypeError, 'cannot pickle');
+      }
+    });
+
+    it('returns WeakRef, SharedArrayBuffer, functions, classes and symbols as they are', () => {
+      class DeepSpecAtomic {}
+      const atoms = [new WeakRef({}), new SharedArrayBuffer(4), () => 1, DeepSpecAtomic, Symbol('s')];
+      const y = deepcopy(atoms);
+      expect(y).to.not.equal(atoms);
+      y.forEach((v, i) => expect(v).to.equal(atoms[i]));
+      const view = new Int32Array(atoms[1] as SharedArrayBuffer);
+      expect(deepcopy(view).buffer).to.equal(atoms[1]);
+    });
+  });
+
+  describe('memo and hooks', () => {
+    it('__deepcopy__ receives the Map passed in', () => {
+      const seen: unknown[] = [];
+      class DeepSpecMemoHook {
+        __deepcopy__(memo: Map<unknown, unknown>): string {
+          seen.push(memo);
+          return 'copied';
+        }
+      }
+      const memo = new Map<unknown, unknown>();
+      const x = [new DeepSpecMemoHook()];
+      expect(deepcopy(x, memo)).to.deep.equal(['copied']);
+      expect(seen).to.deep.equal([memo]);
+      expect(seen[0]).to.equal(memo);
+      expect(memo.get(x[0])).to.equal('copied');
+      expect(memo.get(x)).to.deep.equal(['copied']);
+    });
+
+    it('__deepcopy__ is looked up on the instance', () => {
+      const x = { __deepcopy__: (_memo: unknown) => 'own hook' };
+      class DeepSpecOwnHook {}
+      const inst = Object.assign(new DeepSpecOwnHook(), { __deepcopy__: () => 'instance hook' });
+      expect(deepcopy(inst)).to.equal('instance hook');
+      // A plain object is a dict: its keys are data, never hooks.
+      expect(deepcopy(x)).to.not.equal('own hook');
+    });
+
+    it('a __deepcopy__ returning the object itself is not memoized', () => {
+      class DeepSpecSelf {
+        __deepcopy__(): this {
+          return this;
+        }
+      }
+      const x = new DeepSpecSelf();
+      const memo = new Map<unknown, unknown>();
+      expect(deepcopy(x, memo)).to.equal(x);
+      expect(memo.has(x)).to.equal(false);
+    });
+
+    it('honours a pre-seeded memo, at the top and inside', () => {
+      const a = { a: 1 };
+      const b = [a];
+      const replacement = { replaced: true };
+      const memo = new Map<unknown, unknown>([[a, replacement]]);
+      const y = deepcopy({ b, a }, memo);
+      expect(y.b[0]).to.equal(replacement);
+      expect(y.a).to.equal(replacement);
+      expect(deepcopy(a, new Map([[a, 'seeded']]))).to.equal('seeded');
+      expect(deepcopy(a, new Map([[a, undefined]]))).to.equal(undefined);
+    });
+
+    it('fills the memo passed in with every copied object', () => {
+      const inner = { i: 1 };
+      const x = [inner, new Map([[1, inner]])];
+      const memo = new Map<unknown, unknown>();
+      const y = deepcopy(x, memo);
+      expect(memo.get(x)).to.equal(y);
+      expect(memo.get(inner)).to.equal(y[0]);
+      expect(memo.get(x[1])).to.equal(y[1]);
+      expect(deepcopy(x, memo)).to.equal(y);
+    });
+
+    it('a hook that calls deepcopy with the memo keeps sharing and cycles', () => {
+      class DeepSpecNested {
+        children: unknown[] = [];
+        __deepcopy__(memo: Map<unknown, unknown>): DeepSpecNested {
+          const y = new DeepSpecNested();
+          memo.set(this, y);
+          y.children = deepcopy(this.children, memo);
+          return y;
+        }
+      }
+      const x = new DeepSpecNested();
+      const shared = [1];
+      x.children.push(x, shared, shared);
+      const y = deepcopy([x, shared]);
+      const cy = y[0] as DeepSpecNested;
+      expect(cy.children[0]).to.equal(cy);
+      expect(cy.children[1]).to.equal(y[1]);
+      expect(cy.children[2]).to.equal(y[1]);
+    });
+
+    it('uses a dispatchTable entry for the exact class only', () => {
+      class DeepSpecDispatch {
+        a = [1];
+      }
+      class DeepSpecDispatchSub extends DeepSpecDispatch {}
+      let calls = 0;
+      try {
+        pickle(DeepSpecDispatch, (o) => {
+          calls++;
+          return [(a: number[]) => ({ fromReducer: a }), [o.a]];
+        });
+        const x = new DeepSpecDispatch();
+        const y = deepcopy([x, x]) as unknown as { fromReducer: number[] }[];
+        expect(y[0]).to.equal(y[1]);
+        expect(y[0]!.fromReducer).to.deep.equal([1]);
+        expect(y[0]!.fromReducer).to.not.equal(x.a);
+        expect(calls).to.equal(1);
+        expect(deepcopy(new DeepSpecDispatchSub())).to.be.an.instanceOf(DeepSpecDispatchSub);
+        expect(calls).to.equal(1);
+      } finally {
+        dispatchTable.delete(DeepSpecDispatch);
+      }
+    });
+
+    it('deep-copies list items and dict items, on subclasses and append/__setitem__ objects', () => {
+      class DeepSpecItemsList extends Array<unknown> {
+        __reduce__(): unknown {
+          return [DeepSpecItemsList, [], null, this.values()];
+        }
+      }
+      class DeepSpecItemsMap extends Map<unknown, unknown> {
+        __reduce__(): unknown {
+          return [DeepSpecItemsMap, [], null, null, this.entries()];
+        }
+      }
+      class DeepSpecBag {
+        items: unknown[] = [];
+        pairs: unknown[] = [];
+        append(v: unknown): void {
+          this.items.push(v);
+        }
+        __setitem__(k: unknown, v: unknown): void {
+          this.pairs.push([k, v]);
+        }
+        __reduce__(): unknown {
+          return [DeepSpecBag, [], null, this.items, this.pairs];
+        }
+      }
+      const k = { k: 1 };
+      const list = DeepSpecItemsList.from([k]) as DeepSpecItemsList;
+      const map = new DeepSpecItemsMap([[k, list]]);
+      const bag = new DeepSpecBag();
+      bag.append(k);
+      bag.__setitem__(k, map);
+      const y = deepcopy({ k, list, map, bag });
+      expect(y.list).to.be.an.instanceOf(DeepSpecItemsList);
+      expect(y.list[0]).to.equal(y.k);
+      expect(y.map).to.be.an.instanceOf(DeepSpecItemsMap);
+      expect([...y.map]).to.deep.equal([[y.k, y.list]]);
+      expect(y.map.get(y.k)).to.equal(y.list);
+      expect(y.bag.items).to.deep.equal([y.k]);
+      expect(y.bag.items[0]).to.equal(y.k);
+      expect(y.bag.pairs).to.deep.equal([[y.k, y.map]]);
+      expect((y.bag.pairs[0] as unknown[])[1]).to.equal(y.map);
+    });
+
+    it('applies falsy states, deep-copied', () => {
+      const seen: unknown[] = [];
+      class DeepSpecFalsy {
+        constructor(public s: unknown) {}
+        __getstate__(): unknown {
+          return this.s;
+        }
+        __setstate__(state: unknown): void {
+          seen.push(state);
+        }
+      }
+      const empty: unknown[] = [];
+      for (const s of [0, '', false, empty]) deepcopy(new DeepSpecFalsy(s));
+      expect(seen).to.deep.equal([0, '', false, []]);
+      expect(seen[3]).to.not.equal(empty);
+    });
+
+    it('__reduce_ex__ receives 4 and beats __reduce__', () => {
+      const seen: number[] = [];
+      class DeepSpecReduceExArg {
+        __reduce_ex__(protocol: number): unknown {
+          seen.push(protocol);
+          return [DeepSpecReduceExArg, []];
+        }
+        __reduce__(): never {
+          return shouldNotCall();
+        }
+      }
+      expect(deepcopy(new DeepSpecReduceExArg())).to.be.an.instanceOf(DeepSpecReduceExArg);
+      expect(seen).to.deep.equal([4]);
+    });
+
+    it('memoizes a reduced object before its state, so cycles through state work', () => {
+      class DeepSpecStateCycle {
+        me?: unknown;
+        __reduce__(): unknown {
+          return [DeepSpecStateCycle, [], { me: [this] }];
+        }
+      }
+      const x = new DeepSpecStateCycle();
+      const y = deepcopy(x);
+      expect((y.me as unknown[])[0]).to.equal(y);
+    });
+
+    it('a cycle back through reduce args is a CopyError, not a stack overflow', () => {
+      class DeepSpecArgsCycle {
+        peer: { owner?: DeepSpecArgsCycle } = {};
+        __reduce__(): unknown {
+          return [(peer: object) => Object.assign(new DeepSpecArgsCycle(), { peer }), [this.peer]];
+        }
+      }
+      const x = new DeepSpecArgsCycle();
+      x.peer.owner = x;
+      expect(() => deepcopy(x)).to.throw(CopyError, 'lead back to itself');
+    });
+
+    it('propagates exceptions from hooks unchanged', () => {
+      class DeepSpecBoom {
+        __deepcopy__(): never {
+          throw new SyntaxError('boom');
+        }
+      }
+      expect(() => deepcopy([{ a: new DeepSpecBoom() }])).to.throw(SyntaxError, 'boom');
+    });
+  });
+
+  describe('no depth limit', () => {
+    it('copies a 1,000,000-long linked list', () => {
+      type Node = { v: number; next: Node | null };
+      let head: Node | null = null;
+      for (let i = 0; i < 1_000_000; i++) head = { v: i, next: head };
+      const y = deepcopy(head)!;
+      let a: Node | null = head;
+      let b: Node | null = y;
+      let n = 0;
+      while (a !== null && b !== null) {
+        if (a === b || a.v !== b.v) break;
+        a = a.next;
+        b = b.next;
+        n++;
+      }
+      expect(n).to.equal(1_000_000);
+      expect(b).to.equal(null);
+    });
+
+    it('copies arrays nested 1,000,000 deep', () => {
+      const x: unknown[] = [];
+      let cur = x;
+      for (let i = 0; i < 1_000_000; i++) {
+        const next: unknown[] = [];
+        cur.push(next);
+        cur = next;
+      }
+      const y = deepcopy(x);
+      let a = x;
+      let b = y;
+      let n = 0;
+      while (a.length === 1 && b.length === 1 && a !== b) {
+        a = a[0] as unknown[];
+        b = b[0] as unknown[];
+        n++;
+      }
+      expect(n).to.equal(1_000_000);
+      expect(b).to.deep.equal([]);
+      expect(b).to.not.equal(a);
+    });
+
+    it('copies a 200,000-long chain of class instances (default reduction)', () => {
+      class DeepSpecChain {
+        constructor(
+          public v: number,
+          public next: DeepSpecChain | null,
+        ) {}
+      }
+      let head: DeepSpecChain | null = null;
+      for (let i = 0; i < 200_000; i++) head = new DeepSpecChain(i, head);
+      const y = deepcopy(head);
+      let a = head;
+      let b = y;
+      let n = 0;
+      while (a !== null && b !== null && a !== b && a.v === b.v && b instanceof DeepSpecChain) {
+        a = a.next;
+        b = b.next;
+        n++;
+      }
+      expect(n).to.equal(200_000);
+    });
+
+    it('copies a 100,000-long chain of instances whose __reduce__ returns [Cls, [], state]', () => {
+      class DeepSpecReduceChain {
+        v = 0;
+        next: DeepSpecReduceChain | null = null;
+        __reduce__(): unknown {
+          return [DeepSpecReduceChain, [], { v: this.v, next: this.next }];
+        }
+      }
+      let head: DeepSpecReduceChain | null = null;
+      for (let i = 0; i < 100_000; i++) {
+        const node: DeepSpecReduceChain = new DeepSpecReduceChain();
+        node.v = i;
+        node.next = head;
+        head = node;
+      }
+      const y = deepcopy(head);
+      let a = head;
+      let b = y;
+      let n = 0;
+      while (a !== null && b !== null && a !== b && a.v === b.v && b instanceof DeepSpecReduceChain) {
+        a = a.next;
+        b = b.next;
+        n++;
+      }
+      expect(n).to.equal(100_000);
+    });
+  });
+});
