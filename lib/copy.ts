@@ -92,7 +92,14 @@ function copyNative(x: object, kind: Kind): object {
   } else if (kind === Kind.SET) {
     for (const v of Set.prototype.values.call(x as Set<unknown>)) (y as Set<unknown>).add(v);
   } else if (kind === Kind.ARRAY) {
-    for (const v of Array.prototype.values.call(x as unknown[])) (y as unknown[]).push(v);
+    // Items go through push (a subclass may override it, as a Python list subclass may override
+    // append); a hole only grows the length, so that it stays a hole.
+    const a = x as unknown[];
+    const b = y as unknown[];
+    for (let i = 0; i < a.length; i++) {
+      if (i in a) b.push(a[i]);
+      else b.length++;
+    }
   }
   applyIntegrity(y, integrityOf(x));
   return y;

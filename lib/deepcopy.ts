@@ -101,6 +101,12 @@ class DeepCopier {
   private readonly pool: Frame[] = [];
   /** Objects whose reduce arguments are being copied: meeting one again is a cycle through args. */
   private readonly building = new Set<object>();
+  /**
+   * Tuples (frozen arrays, frozen plain objects) whose parts are being copied. Unlike a Python
+   * tuple, a frozen JS object can contain itself with no mutable object in between; meeting one
+   * again must reuse its copy rather than start another.
+   */
+  private readonly tuples = new Map<object, Frame>();
   private readonly table = defaultRegistry.dispatchTable;
   /** Recursion levels in use (recursive walker calls and nested frame walks). */
   private depth = 0;
@@ -295,8 +301,15 @@ class DeepCopier {
   }
 
   private beginTuple(x: any, y: any): unknown {
+    const outer = this.tuples.get(x);
+    if (outer !== undefined) {
+      // A cycle through tuples alone: the copy contains its own (not yet frozen) copy.
+      outer.changed = true;
+      return outer.y;
+    }
     const f = this.frame(F_TUPLE, x, y);
     f.keys = Array.isArray(x) ? arrayPartKeys(x) : stateKeys(x, Kind.PLAIN);
+    this.tuples.set(x, f);
     this.stack.push(f);
     return PENDING;
   }
@@ -412,7 +425,7 @@ class DeepCopier {
           ? Map.prototype.entries.call(x)
           : f.itemKind === Kind.SET
             ? Set.prototype.values.call(x)
-            : Array.prototype.values.call(x);
+            : arrayItems(x);
     }
     for (;;) {
       if (f.phase === P_MAP_VALUE) {
@@ -448,6 +461,7 @@ class DeepCopier {
 
   private addItem(f: Frame, c: unknown): void {
     if (f.itemKind === Kind.SET) f.y.add(c);
+    else if (c === HOLE) f.y.length++;
     else f.y.push(c);
   }
 
@@ -498,6 +512,7 @@ class DeepCopier {
       this.putPart(f, key, desc, c);
       if (this.stack.length !== depth) return false;
     }
+    this.tuples.delete(x);
     // Note: the parts may have led back here through a mutable object, which then copied the
     // tuple already; that copy is the one to use.
     const hit = this.memo.get(x);
@@ -685,6 +700,14 @@ function isLeaf(kind: Kind): boolean {
 
 function isDefaultAllocation(func: Function): boolean {
   return func === newobj || func === newobjEx || func === reconstructor;
+}
+
+/** Stands for a missing index while the items of an Array subclass are copied. */
+const HOLE: unique symbol = Symbol('hole');
+
+/** The items of an array, with HOLE where an index is missing (values() would give undefined). */
+function* arrayItems(x: unknown[]): Generator<unknown> {
+  for (let i = 0; i < x.length; i++) yield i in x ? x[i] : HOLE;
 }
 
 /** The parts of a frozen array: its present indices, then its state keys. */

@@ -9,6 +9,7 @@
 
 import { UnpicklingError } from './errors';
 import { OP, OPCODE_BY_BYTE, type ArgKind, type OpcodeInfo } from './opcodes';
+import { decodeLong, escapeDecode, isDigit, isSpace } from './literals';
 import { pyBytesRepr, pyFloatRepr, pyStrRepr } from './pyrepr';
 import {
   UnicodeDecodeError,
@@ -370,23 +371,6 @@ function intArg(value: bigint): Arg {
   return { repr: text, key: text };
 }
 
-function decodeLong(data: Uint8Array, start: number, end: number): bigint {
-  if (end === start) return 0n;
-  let hex = '';
-  for (let i = end - 1; i >= start; i--) hex += (data[i] < 0x10 ? '0' : '') + data[i].toString(16);
-  const value = BigInt('0x' + hex);
-  return data[end - 1] & 0x80 ? value - (1n << BigInt(8 * (end - start))) : value;
-}
-
-// Python's whitespace for bytes: space, \t, \n, \v, \f, \r.
-function isSpace(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d);
-}
-
-function isDigit(b: number): boolean {
-  return b >= 0x30 && b <= 0x39;
-}
-
 // Mirrors `int(b'...')` with base 10: blanks around, a sign, digits with single underscores.
 function parseInt10(data: Uint8Array, start: number, end: number): bigint {
   const invalid = (): UnpicklingError => {
@@ -454,53 +438,6 @@ function parseFloatText(data: Uint8Array, start: number, end: number): number {
 
 // pickletools runs text arguments through codecs.escape_decode, then decodes them as ASCII.
 function escapedText(data: Uint8Array, start: number, end: number): string {
-  if (data.subarray(start, end).indexOf(0x5c) < 0) return decodeAscii(data, start, end);
-  const out = new Uint8Array(end - start);
-  let n = 0;
-  let i = start;
-  while (i < end) {
-    const b = data[i++];
-    if (b !== 0x5c) {
-      out[n++] = b;
-      continue;
-    }
-    if (i >= end) throw fail('Trailing \\ in string');
-    const c = data[i++];
-    const simple = SIMPLE_ESCAPES.get(c);
-    if (simple !== undefined) {
-      if (simple >= 0) out[n++] = simple;
-    } else if (c >= 0x30 && c <= 0x37) {
-      let value = c - 0x30;
-      for (let k = 0; k < 2 && i < end && data[i] >= 0x30 && data[i] <= 0x37; k++) {
-        value = value * 8 + data[i++] - 0x30;
-      }
-      // Note: escapes above \377 wrap to one byte, as the C implementation stores them.
-      out[n++] = value & 0xff;
-    } else if (c === 0x78) {
-      const hi = i + 1 < end ? hexDigit(data[i]) : -1;
-      const lo = i + 1 < end ? hexDigit(data[i + 1]) : -1;
-      if (hi < 0 || lo < 0) throw fail(`invalid \\x escape at position ${i - 2 - start}`);
-      out[n++] = hi * 16 + lo;
-      i += 2;
-    } else {
-      // Unknown escapes stay as written.
-      out[n++] = 0x5c;
-      out[n++] = c;
-    }
-  }
-  return decodeAscii(out, 0, n);
-}
-
-// Escape letter -> byte; -1 marks the line continuation, which produces nothing.
-const SIMPLE_ESCAPES = new Map<number, number>([
-  [0x0a, -1], [0x5c, 0x5c], [0x27, 0x27], [0x22, 0x22], // newline, backslash, quotes
-  [0x61, 0x07], [0x62, 0x08], [0x66, 0x0c], [0x6e, 0x0a], // \a \b \f \n
-  [0x72, 0x0d], [0x74, 0x09], [0x76, 0x0b], // \r \t \v
-]);
-
-function hexDigit(b: number): number {
-  if (isDigit(b)) return b - 0x30;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  return -1;
+  const bytes = escapeDecode(data, start, end, fail);
+  return decodeAscii(bytes, 0, bytes.length);
 }

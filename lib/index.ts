@@ -21,6 +21,16 @@ export type {
   ReduceArgs,
 } from './reduction';
 export { Registry, defaultRegistry } from './registry';
+export { dumps, loads } from './pickle';
+export { Pickler, NotImplemented } from './pickler';
+export type { PicklerOptions } from './pickler';
+export { Unpickler } from './unpickler';
+export type { UnpicklerOptions } from './unpickler';
+export { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
+export type { PyObjectForm } from './pyobjects';
+export { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL } from './opcodes';
+export { dis } from './dis';
+export type { DisOptions } from './dis';
 export type { GlobalName, DeclareOptions } from './registry';
 
 /**

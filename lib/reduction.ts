@@ -115,7 +115,7 @@ export function unpackReduceValue(
   if (stateSetter != null && typeof stateSetter !== 'function') {
     throw fail(`sixth element of the tuple returned by __reduce__ must be a function, not ${typeName(stateSetter)}`);
   }
-  return { func, args, state: rv[2], listItems, dictItems, stateSetter };
+  return { func: func as Function, args, state: rv[2], listItems, dictItems, stateSetter };
 }
 
 function isIterable(x: unknown): x is Iterable<unknown> {

@@ -593,6 +593,14 @@ describe('copy', () => {
       expect(x).to.deep.equal({ a: [1], b: 2 });
     });
 
+    it('a frozen plain object gets a frozen copy with the changes', () => {
+      const x = Object.freeze({ a: 1, b: 2 });
+      const y = replace(x, { a: 3 });
+      expect(y).to.deep.equal({ a: 3, b: 2 });
+      expect(Object.isFrozen(y)).to.equal(true);
+      expect(x.a).to.equal(1);
+    });
+
     it('a __proto__ change stays an own data property', () => {
       const y = replace({ a: 1 } as Record<string, unknown>, JSON.parse('{"__proto__": {"p": 1}}'));
       expect(Object.getPrototypeOf(y)).to.equal(Object.prototype);
@@ -886,6 +894,17 @@ describe('copy', () => {
       expect(y.shared).to.equal(x.shared);
       expect(y.method()).to.equal(1);
       expect(copy(new CopySpecThrows(true)).value).to.equal(1);
+    });
+
+    it('keeps holes in Array subclasses', () => {
+      class CopySpecHoles extends Array<unknown> {}
+      const x = new CopySpecHoles(4);
+      x[1] = 'b';
+      const y = copy(x);
+      expect(y).to.be.an.instanceOf(CopySpecHoles);
+      expect(y.length).to.equal(4);
+      expect([0 in y, 1 in y, 2 in y, 3 in y]).to.deep.equal([false, true, false, false]);
+      expect(y[1]).to.equal('b');
     });
 
     it('copies subclasses of Array, Map, Set, Date and Error', () => {

@@ -707,6 +707,35 @@ describe('deepcopy', () => {
       expect(memo.size).to.equal(0);
     });
 
+    it('copies frozen arrays and frozen plain objects that contain themselves', () => {
+      const arr: unknown[] = [];
+      arr.push(arr, [1]);
+      Object.freeze(arr);
+      const ya = deepcopy(arr);
+      expect(ya).to.not.equal(arr);
+      expect(ya[0]).to.equal(ya);
+      expect(ya[1]).to.deep.equal([1]);
+      expect(Object.isFrozen(ya)).to.equal(true);
+
+      const obj: Record<string, unknown> = { n: 1 };
+      obj.self = obj;
+      Object.freeze(obj);
+      const yo = deepcopy(obj);
+      expect(yo).to.not.equal(obj);
+      expect(yo.self).to.equal(yo);
+      expect(Object.isFrozen(yo)).to.equal(true);
+
+      // Two tuples that contain each other, reached from a list.
+      const t1: unknown[] = [];
+      const t2 = Object.freeze([t1]);
+      t1.push(t2);
+      Object.freeze(t1);
+      const y = deepcopy([t1, t2]);
+      expect(y[0]).to.not.equal(t1);
+      expect(y[0]![0]).to.equal(y[1]);
+      expect(y[1]![0]).to.equal(y[0]);
+    });
+
     it('copies class instances without running constructors, at any depth', () => {
       let constructed = 0;
       class DeepSpecCounted {
@@ -725,6 +754,18 @@ describe('deepcopy', () => {
       expect(y.child).to.be.an.instanceOf(DeepSpecCounted);
       expect(y.child).to.not.equal(x.child);
       expect(y.child!.child).to.equal(y);
+    });
+
+    it('keeps holes in Array subclasses', () => {
+      class DeepSpecHoles extends Array<unknown> {}
+      const x = new DeepSpecHoles(4);
+      x[1] = ['b'];
+      const y = deepcopy(x);
+      expect(y).to.be.an.instanceOf(DeepSpecHoles);
+      expect(y.length).to.equal(4);
+      expect([0 in y, 1 in y, 2 in y, 3 in y]).to.deep.equal([false, true, false, false]);
+      expect(y[1]).to.deep.equal(['b']);
+      expect(y[1]).to.not.equal(x[1]);
     });
 
     it('copies subclasses of Array, Map, Set, Date and Error', () => {
@@ -1027,13 +1068,8 @@ describe('deepcopy', () => {
     });
 
     it('copies arrays nested 1,000,000 deep', () => {
-      const x: unknown[] = [];
-      let cur = x;
-      for (let i = 0; i < 1_000_000; i++) {
-        const next: unknown[] = [];
-        cur.push(next);
-        cur = next;
-      }
+      let x: unknown[] = [];
+      for (let i = 0; i < 1_000_000; i++) x = [x];
       const y = deepcopy(x);
       let a = x;
       let b = y;

@@ -1,0 +1,208 @@
+/**
+ * Python literals inside pickles: two's-complement ints (LONG1/LONG4), the text arguments of
+ * protocol 0 (INT, LONG, FLOAT, STRING), and Python 2 string escapes. Shared by the unpickler,
+ * which follows CPython's C unpickler, and `dis`, which follows pickletools.
+ */
+
+/**
+ * Python's whitespace for bytes: space, \t, \n, \v, \f, \r.
+ *
+ * @param b A byte.
+ * @returns True for whitespace.
+ */
+export function isSpace(b: number | undefined): boolean {
+  return b === 0x20 || (b !== undefined && b >= 0x09 && b <= 0x0d);
+}
+
+/**
+ * @param b A byte.
+ * @returns True for an ASCII digit.
+ */
+export function isDigit(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x30 && b <= 0x39;
+}
+
+/**
+ * @param b A byte.
+ * @returns The value of a hex digit, or -1.
+ */
+export function hexDigit(b: number | undefined): number {
+  if (b === undefined) return -1;
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x61 && b <= 0x66) return b - 0x57;
+  if (b >= 0x41 && b <= 0x46) return b - 0x37;
+  return -1;
+}
+
+/**
+ * Python's `decode_long`: a two's-complement little-endian int (empty means 0).
+ *
+ * @param data The bytes.
+ * @param start First byte.
+ * @param end End (exclusive).
+ * @returns The value.
+ */
+export function decodeLong(data: Uint8Array, start: number, end: number): bigint {
+  const n = end - start;
+  if (n === 0) return 0n;
+  if (n <= 6) {
+    // Fits a double exactly: no bigint parsing.
+    let v = 0;
+    for (let i = end - 1; i >= start; i--) v = v * 256 + data[i]!;
+    if (data[end - 1]! & 0x80) v -= 2 ** (8 * n);
+    return BigInt(v);
+  }
+  let hex = '';
+  for (let i = end - 1; i >= start; i--) hex += (data[i]! < 0x10 ? '0' : '') + data[i]!.toString(16);
+  const value = BigInt('0x' + hex);
+  return data[end - 1]! & 0x80 ? value - (1n << BigInt(8 * n)) : value;
+}
+
+/**
+ * Whether a LONG1/LONG4 payload has a redundant sign byte, which CPython never writes: copyreg's
+ * pickler uses it to mark a JS bigint whose value would otherwise load as a number.
+ *
+ * @param data The bytes.
+ * @param start First byte.
+ * @param end End (exclusive).
+ * @returns True for a non-minimal encoding.
+ */
+export function isRedundantLong(data: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 0) return false;
+  const last = data[end - 1]!;
+  if (n === 1) return last === 0;
+  const prevSign = data[end - 2]! & 0x80;
+  return (last === 0 && prevSign === 0) || (last === 0xff && prevSign !== 0);
+}
+
+const ESCAPES = new Map<number, number>([
+  [0x0a, -1], [0x5c, 0x5c], [0x27, 0x27], [0x22, 0x22], // newline (continuation), \, ', "
+  [0x61, 0x07], [0x62, 0x08], [0x66, 0x0c], [0x6e, 0x0a], // \a \b \f \n
+  [0x72, 0x0d], [0x74, 0x09], [0x76, 0x0b], // \r \t \v
+]);
+
+/**
+ * Python's `codecs.escape_decode`: the bytes a Python 2 string literal stands for.
+ *
+ * @param data The bytes.
+ * @param start First byte (after the opening quote).
+ * @param end End (before the closing quote).
+ * @param fail Makes the error to throw (`Trailing \ in string`, `invalid \x escape …`).
+ * @returns The decoded bytes.
+ */
+export function escapeDecode(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  fail: (message: string) => Error,
+): Uint8Array {
+  if (data.subarray(start, end).indexOf(0x5c) < 0) return data.slice(start, end);
+  const out = new Uint8Array(end - start);
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    const b = data[i++]!;
+    if (b !== 0x5c) {
+      out[n++] = b;
+      continue;
+    }
+    if (i >= end) throw fail('Trailing \\ in string');
+    const c = data[i++]!;
+    const simple = ESCAPES.get(c);
+    if (simple !== undefined) {
+      if (simple >= 0) out[n++] = simple;
+    } else if (c >= 0x30 && c <= 0x37) {
+      let value = c - 0x30;
+      for (let k = 0; k < 2 && i < end && data[i]! >= 0x30 && data[i]! <= 0x37; k++) {
+        value = value * 8 + data[i++]! - 0x30;
+      }
+      // Note: escapes above \377 wrap to one byte, as the C implementation stores them.
+      out[n++] = value & 0xff;
+    } else if (c === 0x78) {
+      const hi = i + 1 < end ? hexDigit(data[i]) : -1;
+      const lo = i + 1 < end ? hexDigit(data[i + 1]) : -1;
+      if (hi < 0 || lo < 0) throw fail(`invalid \\x escape at position ${i - 2 - start}`);
+      out[n++] = hi * 16 + lo;
+      i += 2;
+    } else {
+      // Unknown escapes stay as written.
+      out[n++] = 0x5c;
+      out[n++] = c;
+    }
+  }
+  return out.slice(0, n);
+}
+
+function ascii(data: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(data[i]!);
+  return s;
+}
+
+/**
+ * Python's `int(text, 0)` (`PyLong_FromString` with base 0): blanks around, a sign, `0x` / `0o`
+ * / `0b` prefixes, single underscores between digits, no leading zeros in decimal.
+ *
+ * @param text The literal.
+ * @returns The value, or `undefined` when it is not a valid literal.
+ */
+export function parseIntBase0(text: string): bigint | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?[0-9])*)[ \t\n\v\f\r]*$/.exec(
+    text,
+  );
+  if (m === null) return undefined;
+  const body = m[2]!.replace(/_/g, '');
+  const value = /^0[oO]/.test(body) ? BigInt('0o' + body.slice(2)) : BigInt(body);
+  return m[1] === '-' ? -value : value;
+}
+
+/**
+ * The C unpickler's INT argument: C's `strtol(s, base 0)` (leading blanks, sign, `0x` hex,
+ * leading-zero octal), falling back to {@link parseIntBase0}; a two-character literal reading 0 or
+ * 1 is a bool.
+ *
+ * @param data The bytes.
+ * @param start First byte.
+ * @param end End (before the newline).
+ * @returns The value, or `undefined` when it is not an int.
+ */
+export function parseCInt(data: Uint8Array, start: number, end: number): bigint | boolean | undefined {
+  const text = ascii(data, start, end);
+  const m = /^[ \t\n\v\f\r]*([+-]?)(?:(0[xX])([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(text);
+  if (m !== null) {
+    const digits = m[3] ?? m[4] ?? m[5]!;
+    let v: bigint;
+    if (m[3] !== undefined) v = BigInt('0x' + digits);
+    else if (m[4] !== undefined) v = digits.length > 1 ? BigInt('0o' + digits.slice(1)) : 0n;
+    else v = BigInt(digits);
+    if (m[1] === '-') v = -v;
+    // strtol works on a C long; beyond it CPython re-reads the text as a Python int.
+    if (v >= -(2n ** 63n) && v < 2n ** 63n) {
+      if (end - start === 2 && (v === 0n || v === 1n)) return v === 1n;
+      return v;
+    }
+  }
+  return parseIntBase0(text);
+}
+
+const C_FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
+
+/**
+ * The C unpickler's FLOAT argument (`PyOS_string_to_double`): no blanks, no underscores; a finite
+ * literal too large for a double is an overflow.
+ *
+ * @param data The bytes.
+ * @param start First byte.
+ * @param end End (before the newline).
+ * @returns The value; `undefined` when it is not a float; `null` on overflow.
+ */
+export function parseCFloat(data: Uint8Array, start: number, end: number): number | null | undefined {
+  const text = ascii(data, start, end);
+  if (!C_FLOAT.test(text)) return undefined;
+  const word = text.replace(/^[+-]/, '').toLowerCase();
+  if (word === 'nan') return NaN;
+  if (word.startsWith('inf')) return text.startsWith('-') ? -Infinity : Infinity;
+  const v = Number(text);
+  return Number.isFinite(v) ? v : null;
+}

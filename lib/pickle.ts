@@ -1,0 +1,40 @@
+/**
+ * `dumps` / `loads`: CPython's `pickle.dumps` / `pickle.loads` over Uint8Array.
+ */
+import { Pickler, type PicklerOptions } from './pickler';
+import { Unpickler, type UnpicklerOptions } from './unpickler';
+
+/**
+ * Pickles a value (CPython's `pickle.dumps`).
+ *
+ * @param obj The value.
+ * @param options `protocol` (default 5), `fixImports`, `bufferCallback`, `dispatchTable`,
+ *   `reducerOverride`, `persistentId`.
+ * @returns The pickle.
+ * @throws {PicklingError} for a value that cannot be pickled.
+ * @example
+ * ```ts
+ * const bytes = dumps({ a: [1, 2] }, { protocol: 4 });
+ * ```
+ */
+export function dumps(obj: unknown, options?: PicklerOptions): Uint8Array {
+  return new Pickler(options).dump(obj);
+}
+
+/**
+ * Reads a pickle (CPython's `pickle.loads`), safely: only declared constructors and a fixed
+ * allow-list of standard Python globals are ever called.
+ *
+ * @param data The pickle.
+ * @param options `encoding`, `errors`, `buffers`, `fixImports`, `findClass`, `persistentLoad`,
+ *   `placeholders` (load unknown globals as inert PyGlobal/PyObject instead of failing).
+ * @returns The value.
+ * @throws {UnpicklingError} for malformed input or a forbidden global; nothing else.
+ * @example
+ * ```ts
+ * const value = loads(bytes);
+ * ```
+ */
+export function loads(data: Uint8Array, options?: UnpicklerOptions): unknown {
+  return new Unpickler(data, options).load();
+}

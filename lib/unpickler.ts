@@ -1,0 +1,158 @@
+/**
+ * The Unpickler: reads every opcode of protocols 0 to 5, as CPython's C unpickler does, and is
+ * safe by default.
+ *
+ * Safety: the only callables ever run are the ones declared loadable (`constructor`,
+ * `@constructor`, `@reducible`, `pickle(type, fn, ctor)`) and a fixed allow-list of standard
+ * Python globals implemented natively in typemap.ts. Any other global is refused before anything
+ * runs (or, with `placeholders`, loaded as an inert PyGlobal). Declared lengths are checked against
+ * the input before anything is allocated, the memo is a Map, keys such as `__proto__` become own
+ * properties, and every failure surfaces as an UnpicklingError.
+ */
+import { UnpicklingError, typeName } from './errors';
+import { OP } from './opcodes';
+import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
+import { py3Name } from './pynames';
+import { newobj } from './reduce';
+import { defaultRegistry, type Registry } from './registry';
+import { nativeGlobal } from './typemap';
+import { PARTIAL_NATIVE, UnpicklerCore } from './unpickler-core';
+
+/** Options of {@link Unpickler} (and of `loads`). */
+export interface UnpicklerOptions {
+  /** At protocol < 3, map Python 2 names (`__builtin__`, `copy_reg`) to Python 3. Default true. */
+  fixImports?: boolean;
+  /**
+   * How Python 2 `str` (STRING, BINSTRING, SHORT_BINSTRING) is decoded: a codec name (`'ASCII'`,
+   * the default, `'latin1'`, `'utf-8'`), or `'bytes'` to keep them as Uint8Array.
+   */
+  encoding?: string;
+  /** Decoding errors: `'strict'` (default), `'replace'` or `'ignore'`. */
+  errors?: string;
+  /** Out-of-band buffers for NEXT_BUFFER, consumed in order (protocol 5). */
+  buffers?: Iterable<unknown> | null;
+  /** Resolves persistent ids (PERSID / BINPERSID). */
+  persistentLoad?: (pid: unknown) => unknown;
+  /** Resolves globals; replaces the default allow-list lookup. */
+  findClass?: (module: string, name: string) => unknown;
+  /** Load globals that are not allowed as inert PyGlobal / PyObject placeholders, instead of failing. */
+  placeholders?: boolean;
+  /** Where loadable callables and extension codes are declared. Default: the default registry. */
+  registry?: Registry;
+}
+
+/**
+ * Reads pickles from bytes. `load()` reads one pickle and leaves the position after its STOP, so
+ * several pickles written back to back are read by calling it again; the memo is kept between
+ * calls, as CPython's is.
+ */
+export class Unpickler extends UnpicklerCore {
+  /** The registry whose declared callables may be called. */
+  readonly registry: Registry;
+  /** Whether unknown globals load as placeholders. */
+  readonly placeholders: boolean;
+  private readonly fixImports: boolean;
+
+  /**
+   * @param data The pickle bytes (not copied; do not change them while loading).
+   * @param options Decoding, buffers, hooks and the allow-list (see {@link UnpicklerOptions}).
+   */
+  constructor(data: Uint8Array, options: UnpicklerOptions = {}) {
+    super(data, options.encoding ?? 'ASCII', options.errors ?? 'strict');
+    this.registry = options.registry ?? defaultRegistry;
+    this.placeholders = options.placeholders ?? false;
+    this.fixImports = options.fixImports ?? true;
+    if (options.buffers !== undefined && options.buffers !== null) {
+      const buffers = options.buffers as { [Symbol.iterator]?: unknown };
+      if (typeof buffers[Symbol.iterator] !== 'function') throw new TypeError("'buffers' is not iterable");
+      this.buffers = (options.buffers as Iterable<unknown>)[Symbol.iterator]();
+    }
+    if (options.persistentLoad) this.persistentLoad = options.persistentLoad;
+    if (options.findClass) this.findClass = options.findClass;
+  }
+
+  /**
+   * Reads one pickle.
+   *
+   * @returns The value.
+   * @throws {UnpicklingError} for malformed input and for any global that is not allowed; never
+   *   anything else (errors from hooks are wrapped, with the original as `cause`).
+   */
+  load(): unknown {
+    try {
+      return this.run();
+    } catch (e) {
+      if (e instanceof UnpicklingError) throw e;
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      throw new UnpicklingError(message, { cause: e });
+    }
+  }
+
+  /**
+   * Resolves a global named in the pickle (CPython's `find_class`). The default looks, in order,
+   * at the fixed allow-list of Python globals, then at the callables declared in the registry;
+   * anything else is refused (or becomes a PyGlobal placeholder with `placeholders: true`).
+   *
+   * @param module The module, after the Python 2 → 3 mapping at protocol < 3.
+   * @param name The qualified name.
+   * @returns The value the global stands for.
+   * @throws {UnpicklingError} `global 'module.name' is forbidden`.
+   */
+  findClass(module: string, name: string): unknown {
+    if (module === 'builtins' && name === 'getattr') return this.getattr;
+    if (module === 'functools' && name === 'partial') return PARTIAL_NATIVE;
+    const native = nativeGlobal(module, name);
+    if (native !== undefined) return native.value;
+    const fn = this.registry.resolve(module, name);
+    if (fn !== undefined) return fn;
+    if (this.placeholders) return new PyGlobal(module, name);
+    throw new UnpicklingError(`global '${module}.${name}' is forbidden`);
+  }
+
+  /** Resolves a GLOBAL / INST / STACK_GLOBAL / EXT name through {@link findClass}. */
+  protected resolveGlobal(module: string, name: string): unknown {
+    let [m, n] = [module, name];
+    if (this.proto < 3 && this.fixImports) [m, n] = py3Name(module, name);
+    return this.findClass(m, n);
+  }
+
+  /** EXT1/2/4: the registry's inverted extension table, then {@link findClass}. */
+  protected resolveExtension(code: number): unknown {
+    if (code <= 0) throw new UnpicklingError('EXT specifies code <= 0');
+    const cache = this.registry.extensionCache;
+    if (cache.has(code)) return cache.get(code);
+    const key = this.registry.invertedRegistry.get(code);
+    if (key === undefined) throw new UnpicklingError(`unregistered extension code ${code}`);
+    const value = this.findClass(key[0], key[1]);
+    cache.set(code, value);
+    return value;
+  }
+
+  /** Whether REDUCE / NEWOBJ may call this value (declared callables and the allow-list). */
+  protected isCallable(fn: unknown): boolean {
+    return typeof fn === 'function';
+  }
+
+  /**
+   * `builtins.getattr`, restricted to what pickles of allowed classes need: `cls.__new__` and a
+   * declared static factory (`Class.factory`, protocols < 4 write these through getattr).
+   */
+  private readonly getattr = (obj: unknown, attr: unknown): unknown => {
+    if (typeof attr !== 'string') throw new UnpicklingError('getattr() attribute name must be a string');
+    if (obj instanceof PyGlobal) return new PyGlobal(obj.module, `${obj.name}.${attr}`);
+    if (typeof obj === 'function') {
+      if (attr === '__new__') {
+        return (cls: Function, ...args: unknown[]) => newobj(cls as never, ...args);
+      }
+      const name = this.registry.nameOf(obj);
+      if (name !== undefined) {
+        const fn = this.registry.resolve(name.module, `${name.name}.${attr}`);
+        if (fn !== undefined) return fn;
+      }
+    }
+    if (this.placeholders) return new PyObject(new PyGlobal('builtins', 'getattr'), [obj, attr]);
+    throw new UnpicklingError(`getattr(${typeName(obj)}, '${attr}') is forbidden`);
+  };
+}
+
+export { PickleBuffer };
