@@ -513,6 +513,10 @@ export abstract class UnpicklerCore {
           break;
         case OP.READONLY_BUFFER: {
           const x = this.pop();
+          if (!(x instanceof ArrayBuffer || ArrayBuffer.isView(x))) {
+            throw err(`memoryview: a bytes-like object is required, not '${typeName(x)}'`);
+          }
+          // Note: JS has no read-only views; a bytearray becomes bytes (a Uint8Array over it).
           stack.push(x instanceof ArrayBuffer ? new Uint8Array(x) : x);
           break;
         }
