@@ -113,7 +113,9 @@ export function writeStr(out: Output, protocol: number, s: string): void {
     // At most 255 UTF-8 bytes: the one-byte length is patched in after encoding.
     out.byte2(OP.SHORT_BINUNICODE, 0);
     const at = out.pos - 1;
-    out.buf[at] = out.utf8(s);
+    // Note: utf8() may grow (replace) the buffer, so write the length only after it.
+    const n = out.utf8(s);
+    out.buf[at] = n;
     return;
   }
   const n = utf8Length(s);

@@ -16,7 +16,7 @@ import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { Output } from './output';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py2Name } from './pynames';
-import { newobj, newobjEx, reduceObject } from './reduce';
+import { newobj, newobjEx, reduceObject, usesDefaultReduction } from './reduce';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
 import {
@@ -71,6 +71,8 @@ const T_REDUCE_END = 10;
 const T_GLOBAL_END = 11;
 const T_STATE = 12; // save a BUILD state: a plain object keeps its non-enumerable keys too
 const T_SETSTATE_END = 14;
+const T_NEWOBJ_END = 15; // NEWOBJ and the instance's memo entry (default instances)
+const T_INSTANCE_STATE = 16; // an instance's own properties as the BUILD dict
 
 const BATCHSIZE = 1000;
 
@@ -217,7 +219,7 @@ export class Pickler {
           break;
         case T_GLOBAL_END:
           this.out.byte(OP.STACK_GLOBAL);
-          this.globalMemo.set(val as string, this.putMemo());
+          this.rememberGlobal(aux, val as string, this.putMemo());
           break;
         case T_STATE:
           if (isPlainObject(val) && !this.memo.has(val) && !(persistent && this.savePersistent(val))) {
@@ -226,6 +228,22 @@ export class Pickler {
           } else {
             this.push(T_SAVE, val);
           }
+          break;
+        case T_NEWOBJ_END:
+          this.out.byte(OP.NEWOBJ);
+          if (this.memo.has(val)) {
+            this.out.byte(OP.POP);
+            this.writeGet(this.memo.get(val)!);
+          } else {
+            this.memoize(val);
+          }
+          break;
+        case T_INSTANCE_STATE:
+          this.frameBoundary();
+          this.out.byte(OP.EMPTY_DICT);
+          // Note: the dict is a fresh object in CPython too; it takes a memo index nobody uses.
+          this.putMemo();
+          this.push(T_DICT_BATCH, undefined, { obj: val, keys: aux as (string | symbol)[], i: 0 } satisfies Batch);
           break;
         case T_SETSTATE_END:
           this.out.byte(OP.TUPLE2);
@@ -363,10 +381,31 @@ export class Pickler {
       // A Uint8Array subclass nobody registered (Node's Buffer) is still bytes.
       return this.saveBytes(obj);
     }
+    if (kind === Kind.OBJECT && this.protocol >= 2 && usesDefaultReduction(obj, table)) {
+      return this.saveInstance(obj);
+    }
     const rv = reduceObject(obj, this.protocol, table, () =>
       picklingError(`Can't pickle ${typeName(obj)} object: its reduce hooks are masked`),
     );
     this.saveReduceValue(rv, obj);
+  }
+
+  /**
+   * The default reduction of an ordinary class instance, written without building the reduce
+   * value: `cls () NEWOBJ` and a BUILD of its own properties, the bytes CPython writes for
+   * `(copyreg.__newobj__, (cls,), obj.__dict__)`.
+   */
+  private saveInstance(obj: object): void {
+    const cls = classOf(obj);
+    if (cls === undefined) throw picklingError(`cannot pickle '${typeName(obj)}' object`);
+    const keys = stateKeys(obj, Kind.OBJECT);
+    if (keys.length > 0) {
+      this.push(T_OP, OP.BUILD);
+      this.push(T_INSTANCE_STATE, obj, keys);
+    }
+    this.push(T_NEWOBJ_END, obj);
+    this.push(T_OP, OP.EMPTY_TUPLE);
+    this.push(T_SAVE, cls);
   }
 
   private isDeclaredClass(obj: object): boolean {
@@ -704,7 +743,7 @@ export class Pickler {
       }
     }
     if (this.protocol >= 4) {
-      this.push(T_GLOBAL_END, key);
+      this.push(T_GLOBAL_END, key, obj);
       // Note: CPython's module name and qualified name are different str objects even when
       // equal (datetime.datetime), so the name is not a memo hit on the module's string.
       this.push(T_SAVE_NOPERS, name === module ? new FreshStr(name) : name);
@@ -726,7 +765,13 @@ export class Pickler {
     }
     out.byte(OP.GLOBAL);
     out.utf8(`${m}\n${n}\n`);
-    this.globalMemo.set(key, this.putMemo());
+    this.rememberGlobal(obj, key, this.putMemo());
+  }
+
+  /** Memoizes a global by name, and by identity for a quicker hit next time. */
+  private rememberGlobal(obj: unknown, key: string, idx: number): void {
+    this.globalMemo.set(key, idx);
+    if (typeof obj === 'function' || obj instanceof PyGlobal) this.memo.set(obj, idx);
   }
 
   // --- Reduce ---

@@ -15,7 +15,7 @@ import {
 } from './literals';
 import { OP } from './opcodes';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
+import { callReduce, defineValue, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
 import { HOLE, NATIVE_BASES } from './typemap';
 import { decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './utf8';
@@ -66,8 +66,10 @@ export function PARTIAL_NATIVE(func: unknown, ...args: unknown[]): Function {
 export abstract class UnpicklerCore {
   /** The protocol of the last PROTO opcode (0 when there was none). */
   proto = 0;
-  /** The memo, index → object: a Map, so a huge sparse index costs nothing. */
-  memo = new Map<number, unknown>();
+  /** Memo entries at the dense indices 0..n-1, as picklers write them. */
+  private memoArr: unknown[] = [];
+  /** Memo entries at any other index: a Map, so a huge sparse index costs nothing. */
+  private memoMap = new Map<number, unknown>();
   /** Override (or pass as option) to resolve persistent ids. */
   persistentLoad?(pid: unknown): unknown;
   protected buffers: Iterator<unknown> | undefined;
@@ -76,7 +78,6 @@ export abstract class UnpicklerCore {
   private marks: number[] = [];
   /** Plain objects made by the dict opcodes that were read back by GET or DUP. */
   private exposed = new WeakSet<object>();
-  private memoTop = -1;
 
   constructor(
     protected readonly data: Uint8Array,
@@ -182,11 +183,15 @@ export abstract class UnpicklerCore {
     return this.stack.splice(mark);
   }
 
-  /** The object below the topmost mark (APPENDS, SETITEMS, ADDITEMS); pops the mark's items. */
-  private popMarkTarget(): [object, unknown[]] {
-    const items = this.popMark();
-    if (this.stack.length <= this.fence()) throw this.underflow();
-    return [this.target(this.stack[this.stack.length - 1]), items];
+  /**
+   * Pops the topmost mark for APPENDS / SETITEMS / ADDITEMS, whose target sits just below it;
+   * returns the mark. The items stay on the stack for the caller to read and truncate.
+   */
+  private markTarget(): number {
+    const mark = this.marks.pop();
+    if (mark === undefined) throw err('could not find MARK');
+    if (mark <= this.fence()) throw this.underflow();
+    return mark;
   }
 
   private target(x: unknown): object {
@@ -367,12 +372,13 @@ export abstract class UnpicklerCore {
           break;
         case OP.APPEND: {
           const value = this.pop();
-          this.append(this.target(this.top()), [value]);
+          this.append(this.target(this.top()), [value], 0);
           break;
         }
         case OP.APPENDS: {
-          const [list, items] = this.popMarkTarget();
-          this.append(list, items);
+          const mark = this.markTarget();
+          this.append(this.target(stack[mark - 1]), stack, mark);
+          stack.length = mark;
           break;
         }
         case OP.EMPTY_DICT:
@@ -387,22 +393,25 @@ export abstract class UnpicklerCore {
         case OP.SETITEM: {
           const value = this.pop();
           const key = this.pop();
-          this.setItems(this.top(), [key, value]);
+          this.setItems(this.top(), [key, value], 0);
           break;
         }
         case OP.SETITEMS: {
-          const [dict, items] = this.popMarkTarget();
-          if (items.length % 2 !== 0) throw err('odd number of items for SETITEMS');
-          this.setItems(dict, items);
+          const mark = this.markTarget();
+          if ((stack.length - mark) % 2 !== 0) throw err('odd number of items for SETITEMS');
+          this.setItems(stack[mark - 1], stack, mark);
+          stack.length = mark;
           break;
         }
         case OP.EMPTY_SET:
           stack.push(new Set());
           break;
         case OP.ADDITEMS: {
-          const [set, items] = this.popMarkTarget();
-          if (set instanceof Set) for (const x of items) set.add(x);
-          else this.append(set, items);
+          const mark = this.markTarget();
+          const set = this.target(stack[mark - 1]);
+          if (set instanceof Set) for (let i = mark; i < stack.length; i++) set.add(stack[i]);
+          else this.append(set, stack, mark);
+          stack.length = mark;
           break;
         }
         case OP.FROZENSET:
@@ -425,7 +434,7 @@ export abstract class UnpicklerCore {
           this.put(this.u32());
           break;
         case OP.MEMOIZE:
-          this.put(this.memo.size);
+          this.put(this.memoSize());
           break;
         case OP.GET: {
           const [start, end] = this.line();
@@ -593,13 +602,29 @@ export abstract class UnpicklerCore {
   // --- Memo ---
 
   private put(idx: number): void {
-    this.memo.set(idx, this.top());
-    if (idx > this.memoTop) this.memoTop = idx;
+    const v = this.top();
+    const arr = this.memoArr;
+    if (idx < arr.length) {
+      arr[idx] = v;
+    } else if (idx === arr.length) {
+      arr.push(v);
+      if (this.memoMap.size !== 0) this.memoMap.delete(idx);
+    } else {
+      this.memoMap.set(idx, v);
+    }
+  }
+
+  /** MEMOIZE's index: the number of entries (CPython's `len(memo)`). */
+  private memoSize(): number {
+    return this.memoArr.length + this.memoMap.size;
   }
 
   private get(idx: number): void {
-    if (!this.memo.has(idx)) throw err(`Memo value not found at index ${idx}`);
-    this.stack.push(this.expose(this.memo.get(idx)));
+    let v: unknown;
+    if (idx < this.memoArr.length) v = this.memoArr[idx];
+    else if (this.memoMap.has(idx)) v = this.memoMap.get(idx);
+    else throw err(`Memo value not found at index ${idx}`);
+    this.stack.push(this.expose(v));
   }
 
   private expose<T>(x: T): T {
@@ -611,15 +636,18 @@ export abstract class UnpicklerCore {
 
   // --- Containers ---
 
-  private append(target: object, items: unknown[]): void {
+  /** APPEND(S) of `items[from..]`. */
+  private append(target: object, all: unknown[], from: number): void {
     if (typeof target === 'function') throw err('cannot append to a class');
     if (Array.isArray(target) && Object.getPrototypeOf(target) === Array.prototype) {
-      for (const x of items) {
+      for (let i = from; i < all.length; i++) {
+        const x = all[i];
         if (x === HOLE) target.length++;
         else target.push(x);
       }
       return;
     }
+    const items = from === 0 ? all : all.slice(from);
     if (target instanceof Set) {
       for (const x of items) target.add(x);
       return;
@@ -636,12 +664,22 @@ export abstract class UnpicklerCore {
     }
   }
 
-  private setItems(target: unknown, items: unknown[]): void {
+  /** SETITEM(S) of the pairs in `items[from..]`. */
+  private setItems(target: unknown, items: unknown[], from: number): void {
     let t = this.target(target);
     if (typeof t === 'function') throw err('cannot set items on a class');
-    for (let i = 0; i < items.length; i += 2) {
+    let plain = isPlainDict(t);
+    for (let i = from; i < items.length; i += 2) {
       const key = items[i];
-      if (typeof key !== 'string' && typeof key !== 'symbol' && isPlainDict(t)) t = this.toMap(t);
+      if (plain && typeof key === 'string' && key !== '__proto__') {
+        // Note: Object.prototype's only setter is __proto__, so assignment defines the property.
+        (t as Record<string, unknown>)[key] = items[i + 1];
+        continue;
+      }
+      if (plain && typeof key !== 'string' && typeof key !== 'symbol') {
+        t = this.toMap(t as Record<string, unknown>);
+        plain = false;
+      }
       setItem(t, key, items[i + 1]);
     }
   }
@@ -656,9 +694,10 @@ export abstract class UnpicklerCore {
       throw err('a dict with non-string keys is referenced before its keys are set; it cannot become a Map');
     }
     const map = new Map<unknown, unknown>(Object.entries(obj));
-    for (let i = this.memoTop; i >= 0; i--) {
-      if (this.memo.get(i) === obj) this.memo.set(i, map);
-    }
+    // Note: the dict was memoized just after it was made, so the search from the end is short.
+    const arr = this.memoArr;
+    for (let i = arr.length - 1; i >= 0; i--) if (arr[i] === obj) arr[i] = map;
+    for (const [i, v] of this.memoMap) if (v === obj) this.memoMap.set(i, map);
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) if (stack[i] === obj) stack[i] = map;
     return map;
@@ -713,6 +752,16 @@ export abstract class UnpicklerCore {
       return;
     }
     if (state === null || state === undefined) return;
+    if (
+      typeof state === 'object' &&
+      Object.getPrototypeOf(state) === Object.prototype &&
+      (inst as { __setstate__?: unknown }).__setstate__ === undefined
+    ) {
+      // The common case, an instance dict: its properties are plain data, no descriptors to keep.
+      for (const key of Object.keys(state)) defineValue(inst, key, (state as Record<string, unknown>)[key]);
+      for (const key of Object.getOwnPropertySymbols(state)) defineValue(inst, key, (state as Record<symbol, unknown>)[key]);
+      return;
+    }
     setState(inst, state, err);
   }
 

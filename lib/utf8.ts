@@ -267,6 +267,19 @@ export function decodeAscii(bytes: Uint8Array, start = 0, end = bytes.length): s
   return decodeLatin1(bytes, start, end);
 }
 
+interface NativeDecoder {
+  decode(input: Uint8Array): string;
+}
+
+// Note: the platform decoder (browsers and Node have one) is much faster for all but very short
+// strings. `fatal` makes it refuse encoded surrogates, which the JS decoder then handles;
+// `ignoreBOM` keeps a leading U+FEFF as data, as Python does.
+const nativeDecoder: NativeDecoder | undefined = (() => {
+  const TD = (globalThis as { TextDecoder?: new (label: string, options: object) => NativeDecoder })
+    .TextDecoder;
+  return TD === undefined ? undefined : new TD('utf-8', { fatal: true, ignoreBOM: true });
+})();
+
 /**
  * Decodes strict UTF-8 with CPython's `surrogatepass` handler, as pickle's string opcodes do.
  *
@@ -280,6 +293,14 @@ export function decodeAscii(bytes: Uint8Array, start = 0, end = bytes.length): s
  * @throws {UnicodeDecodeError} with CPython's message and offsets relative to `start`.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start >= 16 && nativeDecoder !== undefined) {
+    try {
+      return nativeDecoder.decode(bytes.subarray(start, end));
+    } catch {
+      // Lone surrogates (surrogatepass) or invalid input: the code below decodes the first and
+      // reports the second with CPython's message.
+    }
+  }
   let i = start;
   while (i < end && bytes[i] < 0x80) i++;
   if (i === end) return decodeLatin1(bytes, start, end);
