@@ -465,3 +465,17 @@ export function setItem(obj: object, key: unknown, value: unknown): void {
   }
   defineValue(obj, typeof key === 'symbol' ? key : String(key), value);
 }
+
+/**
+ * Defines a copied property with the original's attributes, without running setters. `plain`
+ * says the target's prototype is Object.prototype, whose only inherited setter is `__proto__`.
+ */
+export function putProp(y: any, key: string | symbol, desc: PropertyDescriptor, plain: boolean): void {
+  if (desc.writable && desc.enumerable && desc.configurable) {
+    if (plain && key !== '__proto__') y[key] = desc.value;
+    else defineValue(y, key, desc.value);
+  } else {
+    defineDescriptor(y, key, desc);
+  }
+}
+

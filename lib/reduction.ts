@@ -25,24 +25,24 @@ export type ReduceArgs<F> = F extends abstract new (...args: infer P) => unknown
  * reducer that passes the wrong arguments does not compile.
  */
 export type ReduceTuple<F extends ReduceCallable = ReduceCallable> =
-  | readonly [callable: F, args: ReduceArgs<F>]
-  | readonly [callable: F, args: ReduceArgs<F>, state: unknown]
+  | readonly [callable: F, args: Readonly<ReduceArgs<F>>]
+  | readonly [callable: F, args: Readonly<ReduceArgs<F>>, state: unknown]
   | readonly [
       callable: F,
-      args: ReduceArgs<F>,
+      args: Readonly<ReduceArgs<F>>,
       state: unknown,
       listItems: Iterable<unknown> | null | undefined,
     ]
   | readonly [
       callable: F,
-      args: ReduceArgs<F>,
+      args: Readonly<ReduceArgs<F>>,
       state: unknown,
       listItems: Iterable<unknown> | null | undefined,
       dictItems: Iterable<readonly [unknown, unknown]> | null | undefined,
     ]
   | readonly [
       callable: F,
-      args: ReduceArgs<F>,
+      args: Readonly<ReduceArgs<F>>,
       state: unknown,
       listItems: Iterable<unknown> | null | undefined,
       dictItems: Iterable<readonly [unknown, unknown]> | null | undefined,

@@ -173,7 +173,28 @@ export function encodeUtf8Into(s: string, out: Uint8Array, offset: number): numb
   if (room < s.length * 3 && room < utf8Length(s)) {
     throw new RangeError(`no room for ${utf8Length(s)} bytes at offset ${offset}`);
   }
+  // Note: the platform encoder is faster on long strings but replaces lone surrogates, so it
+  // only gets well-formed ones.
+  if (s.length > 64 && nativeEncoder !== undefined && isWellFormed(s)) {
+    return nativeEncoder.encodeInto(s, out.subarray(offset)).written;
+  }
   return writeUtf8(s, out, offset) - offset;
+}
+
+interface NativeEncoder {
+  encodeInto(s: string, out: Uint8Array): { read: number; written: number };
+}
+
+const nativeEncoder: NativeEncoder | undefined = (() => {
+  const TE = (globalThis as { TextEncoder?: new () => NativeEncoder }).TextEncoder;
+  return TE === undefined ? undefined : new TE();
+})();
+
+const wellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+function isWellFormed(s: string): boolean {
+  if (wellFormed !== undefined) return wellFormed.call(s);
+  return !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
 }
 
 /**
