@@ -9,7 +9,7 @@
  */
 import { deepcopy, reducible } from '../lib/index';
 
-@reducible(reduceAccount, { module: 'examples.bank' })
+@reducible((o: Account) => [Account, [o.id, o.balance]], { module: 'examples.bank' })
 class Account {
   #balance: number;
   constructor(
@@ -32,10 +32,6 @@ class Account {
     if (amount > this.#balance) throw new RangeError(`insufficient funds in ${this.id}`);
     this.#balance -= amount;
   }
-}
-
-function reduceAccount(o: Account): [typeof Account, [string, number]] {
-  return [Account, [o.id, o.balance]];
 }
 
 /** The same class without a reducer, to show what goes wrong. */

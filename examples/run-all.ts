@@ -5,12 +5,14 @@
 import { main as pythonDocsCopyreg } from './python-docs-copyreg';
 import { main as appState } from './app-state';
 import { main as domainModel } from './domain-model';
+import { main as pythonInterop } from './python-interop';
 
 /** The examples, in the order they are shown. */
 export const EXAMPLES: readonly (readonly [name: string, main: () => void])[] = [
   ['python-docs-copyreg', pythonDocsCopyreg],
   ['app-state', appState],
   ['domain-model', domainModel],
+  ['python-interop', pythonInterop],
 ];
 
 /** Runs every example, each under a heading. */

@@ -23,7 +23,9 @@ export interface ReducibleOptions {
  */
 export type ReducibleDecorator<T = any> = (
   target: Function & { prototype: T },
-  context?: ClassDecoratorContext,
+  // Note: `<any>`, not the default `abstract new (...) => any`, which rejects (in TC39 mode) a
+  // class whose constructor is private or protected.
+  context?: ClassDecoratorContext<any>,
 ) => void;
 
 interface DecoratorContextLike {
@@ -102,7 +104,7 @@ export function reducible<T, F extends ReduceCallable>(
   options?: ReducibleOptions,
 ): ReducibleDecorator<T>;
 export function reducible(options?: ReducibleOptions): ReducibleDecorator;
-export function reducible(target: Function, context?: ClassDecoratorContext): void;
+export function reducible(target: Function, context?: ClassDecoratorContext<any>): void;
 export function reducible(first?: unknown, second?: unknown): ReducibleDecorator | void {
   // Note: a reducer is never a class, so a class here means the bare form `@reducible`.
   if (typeof first === 'function' && needsNew(first) && (second === undefined || isContext(second))) {
@@ -119,7 +121,7 @@ export function reducible(first?: unknown, second?: unknown): ReducibleDecorator
   } else {
     throw new TypeError('reduction functions must be callable');
   }
-  return (target: Function, context?: ClassDecoratorContext) => {
+  return (target: Function, context?: ClassDecoratorContext<any>) => {
     if (context !== undefined && context.kind !== 'class') {
       throw new TypeError('@reducible can only decorate a class');
     }
@@ -143,7 +145,7 @@ export function reducible(first?: unknown, second?: unknown): ReducibleDecorator
  * ```
  */
 export function constructor(fn: unknown): void;
-export function constructor(target: Function, context: ClassDecoratorContext): void;
+export function constructor(target: Function, context: ClassDecoratorContext<any>): void;
 export function constructor(target: Function, key: string | symbol, descriptor: PropertyDescriptor): void;
 export function constructor<F extends (this: unknown, ...args: any) => any>(
   value: F,

@@ -46,7 +46,11 @@ export type ReduceTuple<F extends ReduceCallable = ReduceCallable> =
       state: unknown,
       listItems: Iterable<unknown> | null | undefined,
       dictItems: Iterable<readonly [unknown, unknown]> | null | undefined,
-      stateSetter: ((obj: any, state: any) => unknown) | null | undefined,
+      // Note: `never` parameters, not `any`, so that a setter typed for the class, such as
+      // `(o: Point, s: State) => void`, fits: TypeScript's first overload pass compares by
+      // subtype, where such a setter does not match `any` parameters, and it would then settle
+      // on `reducible`'s bare-class overload (error: "Type 'void' has no call signatures").
+      stateSetter: ((obj: never, state: never) => unknown) | null | undefined,
     ];
 
 /**

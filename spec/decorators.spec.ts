@@ -103,14 +103,26 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       });
     });
 
-    it('accepts a class with a private constructor', () => {
-      // KNOWN-ISSUE(typed-reducers): drop the return annotation once lib infers args as a tuple,
-      // and the cast once its decorator types take ClassDecoratorContext<any> (TC39 mode rejects
-      // a private constructor against the default context type).
-      @(reducible((s: DecoSpecSingleton): ReduceValue<typeof DecoSpecSingleton.make> => [
-        DecoSpecSingleton.make,
-        [s.tag],
-      ]) as (target: Function, context?: unknown) => void)
+    it('accepts a class with a private or protected constructor, in every form', () => {
+      @reducible
+      class DecoSpecPrivateBare {
+        private constructor() {}
+      }
+      @reducible({ module: 'decospec.private' })
+      class DecoSpecProtectedOpts {
+        protected constructor() {}
+      }
+      @constructor
+      class DecoSpecPrivateCtor {
+        private constructor() {}
+      }
+      for (const cls of [DecoSpecPrivateBare, DecoSpecProtectedOpts, DecoSpecPrivateCtor]) {
+        expect(defaultRegistry.isDeclared(cls), cls.name).to.equal(true);
+      }
+    });
+
+    it('accepts a class with a private constructor and a reducer', () => {
+      @reducible((s: DecoSpecSingleton) => [DecoSpecSingleton.make, [s.tag]])
       class DecoSpecSingleton {
         private constructor(readonly tag: string) {}
         static make(tag: string): DecoSpecSingleton {
@@ -186,7 +198,7 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
     let calls = 0;
     let constructed = 0;
 
-    @reducible((p: DecoSpecCopied): ReduceValue<typeof DecoSpecCopied> => {
+    @reducible((p: DecoSpecCopied) => {
       calls++;
       return [DecoSpecCopied, [p.label, p.items]];
     })
@@ -369,11 +381,7 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
 
   describe('typed reducers', () => {
     it('accepts a reducer whose args fit the constructor', () => {
-      // KNOWN-ISSUE(typed-reducers): drop the return annotation once lib infers args as a tuple.
-      @reducible((p: DecoSpecTypedP): ReduceValue<typeof DecoSpecTypedP> => [
-        DecoSpecTypedP,
-        [p.x, p.y],
-      ])
+      @reducible((p: DecoSpecTypedP) => [DecoSpecTypedP, [p.x, p.y]])
       class DecoSpecTypedP {
         constructor(
           readonly x: number,
@@ -386,12 +394,7 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
 
     it('accepts state and a factory function as the callable', () => {
       const makeQ = (name: string): DecoSpecTypedQ => new DecoSpecTypedQ(name);
-      // KNOWN-ISSUE(typed-reducers): drop the return annotation once lib infers args as a tuple.
-      @reducible((q: DecoSpecTypedQ): ReduceValue<typeof makeQ> => [
-        makeQ,
-        [q.name],
-        { extra: q.extra },
-      ])
+      @reducible((q: DecoSpecTypedQ) => [makeQ, [q.name], { extra: q.extra }])
       class DecoSpecTypedQ {
         extra = 0;
         constructor(readonly name: string) {}
@@ -401,6 +404,44 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       const c = copy(q);
       expect(c.name).to.equal('q');
       expect(c.extra).to.equal(5);
+    });
+
+    it('accepts a readonly (as const) reduce value', () => {
+      @reducible((p: DecoSpecTypedConst) => [DecoSpecTypedConst, [p.x]] as const)
+      class DecoSpecTypedConst {
+        constructor(readonly x: number) {}
+      }
+      expect(copy(new DecoSpecTypedConst(3)).x).to.equal(3);
+    });
+
+    it('accepts a state setter typed for the class', () => {
+      const setter = (o: DecoSpecTypedSet, s: { n: number }): void => {
+        o.n = s.n * 10;
+      };
+      @reducible((o: DecoSpecTypedSet) => [DecoSpecTypedSet, [], { n: o.n }, null, null, setter])
+      class DecoSpecTypedSet {
+        n = 0;
+      }
+      // copy() rejects a state setter (CPython's copy does), so check the reducer itself.
+      const reducer = dispatchTable.get(DecoSpecTypedSet)!;
+      const o = new DecoSpecTypedSet();
+      o.n = 2;
+      expect(reducer(o)).to.deep.equal([DecoSpecTypedSet, [], { n: 2 }, null, null, setter]);
+    });
+
+    it('accepts optional and rest constructor parameters', () => {
+      @reducible((o: DecoSpecTypedRest) => [DecoSpecTypedRest, [o.a, ...o.rest]])
+      class DecoSpecTypedRest {
+        readonly rest: string[];
+        constructor(
+          readonly a?: number,
+          ...rest: string[]
+        ) {
+          this.rest = rest;
+        }
+      }
+      const c = copy(new DecoSpecTypedRest(1, 'x', 'y'));
+      expect([c.a, ...c.rest]).to.deep.equal([1, 'x', 'y']);
     });
 
     it('accepts a string (by-reference) reduce value', () => {
@@ -428,6 +469,14 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
           readonly y: number,
         ) {}
       }
+      // @ts-expect-error: one argument too many
+      @reducible((p: DecoSpecTypedBad4) => [DecoSpecTypedBad4, [p.x, p.x, p.x]])
+      class DecoSpecTypedBad4 {
+        constructor(
+          readonly x: number,
+          readonly y: number,
+        ) {}
+      }
       // @ts-expect-error: the reducer's parameter type is not the class's instance type
       @reducible((s: string) => [DecoSpecTypedBad3, [s]])
       class DecoSpecTypedBad3 {
@@ -437,6 +486,7 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       expect(dispatchTable.has(DecoSpecTypedBad1)).to.equal(true);
       expect(dispatchTable.has(DecoSpecTypedBad2)).to.equal(true);
       expect(dispatchTable.has(DecoSpecTypedBad3)).to.equal(true);
+      expect(dispatchTable.has(DecoSpecTypedBad4)).to.equal(true);
     });
   });
 });

@@ -666,7 +666,8 @@ describe('deepcopy', () => {
       for (const o of [inst, plain]) {
         Object.defineProperty(o, 'a', { get, enumerable: true, configurable: true });
       }
-      const y = deepcopy({ inst, plain, arr: Object.defineProperty([1], 'a', { get, enumerable: true }) });
+      const arr = Object.defineProperty([1], 'a', { get, enumerable: true });
+      const y = deepcopy({ inst, plain, arr });
       for (const o of [y.inst, y.plain, y.arr]) {
         expect(Object.getOwnPropertyDescriptor(o, 'a')?.get).to.equal(get);
       }
@@ -802,11 +803,14 @@ describe('deepcopy', () => {
       const x = JSON.parse('{"__proto__": {"polluted": [1]}, "constructor": {}, "prototype": []}');
       class DeepSpecProtoKeys {}
       const inst = new DeepSpecProtoKeys();
-      Object.defineProperty(inst, '__proto__', { value: [2], enumerable: true, writable: true, configurable: true });
-      const y = deepcopy({ x, inst, arr: Object.defineProperty([], '__proto__', { value: 3, enumerable: true }) });
+      const data = { enumerable: true, writable: true, configurable: true };
+      Object.defineProperty(inst, '__proto__', { value: [2], ...data });
+      const arr = Object.defineProperty([], '__proto__', { value: 3, enumerable: true });
+      const y = deepcopy({ x, inst, arr });
       expect(Object.getPrototypeOf(y.x)).to.equal(Object.prototype);
       expect(Object.keys(y.x)).to.deep.equal(['__proto__', 'constructor', 'prototype']);
-      expect(Object.getOwnPropertyDescriptor(y.x, '__proto__')?.value).to.deep.equal({ polluted: [1] });
+      const own = Object.getOwnPropertyDescriptor(y.x, '__proto__');
+      expect(own?.value).to.deep.equal({ polluted: [1] });
       expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
       expect(Object.getPrototypeOf(y.inst)).to.equal(DeepSpecProtoKeys.prototype);
       expect(Object.getOwnPropertyDescriptor(y.inst, '__proto__')?.value).to.deep.equal([2]);
@@ -818,14 +822,16 @@ describe('deepcopy', () => {
       function* gen(): Generator<number> {
         yield 1;
       }
-      for (const v of [new WeakMap(), new WeakSet(), Promise.resolve(), gen(), new Set().values()]) {
+      const values = [new WeakMap(), new WeakSet(), Promise.resolve(), gen(), new Set().values()];
+      for (const v of values) {
         expect(() => deepcopy({ nested: [v] })).to.throw(TypeError, 'cannot pickle');
       }
     });
 
     it('returns WeakRef, SharedArrayBuffer, functions, classes and symbols as they are', () => {
       class DeepSpecAtomic {}
-      const atoms = [new WeakRef({}), new SharedArrayBuffer(4), () => 1, DeepSpecAtomic, Symbol('s')];
+      const atoms: unknown[] = [new WeakRef({}), new SharedArrayBuffer(4)];
+      atoms.push(() => 1, DeepSpecAtomic, Symbol('s'));
       const y = deepcopy(atoms);
       expect(y).to.not.equal(atoms);
       y.forEach((v, i) => expect(v).to.equal(atoms[i]));
@@ -940,7 +946,7 @@ describe('deepcopy', () => {
       }
     });
 
-    it('deep-copies list items and dict items, on subclasses and append/__setitem__ objects', () => {
+    it('deep-copies list and dict items on subclasses and on append/__setitem__ objects', () => {
       class DeepSpecItemsList extends Array<unknown> {
         __reduce__(): unknown {
           return [DeepSpecItemsList, [], null, this.values()];
@@ -1124,7 +1130,7 @@ describe('deepcopy', () => {
       let a = head;
       let b = y;
       let n = 0;
-      while (a !== null && b !== null && a !== b && a.v === b.v && b instanceof DeepSpecReduceChain) {
+      while (a !== null && b instanceof DeepSpecReduceChain && a !== b && a.v === b.v) {
         a = a.next;
         b = b.next;
         n++;

@@ -15,7 +15,11 @@ import { copy, deepcopy } from '../lib/index';
 type Desc =
   | { readonly t: 'prim'; readonly v: unknown }
   | { readonly t: 'array'; readonly items: readonly Desc[] }
-  | { readonly t: 'object'; readonly entries: readonly (readonly [string, Desc])[]; readonly nullProto: boolean }
+  | {
+      readonly t: 'object';
+      readonly entries: readonly (readonly [string, Desc])[];
+      readonly nullProto: boolean;
+    }
   | { readonly t: 'map'; readonly entries: readonly (readonly [Desc, Desc])[] }
   | { readonly t: 'set'; readonly items: readonly Desc[] }
   | { readonly t: 'date'; readonly time: number };
@@ -64,7 +68,12 @@ const { value: descArb } = fc.letrec<{ value: Desc }>((tie) => ({
 }));
 
 const edgesArb = fc.array(
-  fc.record({ from: fc.nat(), to: fc.nat(), key: fc.string({ maxLength: 3 }), asKey: fc.boolean() }),
+  fc.record({
+    from: fc.nat(),
+    to: fc.nat(),
+    key: fc.string({ maxLength: 3 }),
+    asKey: fc.boolean(),
+  }),
   { maxLength: 8 },
 );
 
@@ -92,7 +101,12 @@ function build(d: Desc, objects: object[], containers: object[]): unknown {
       for (const [k, v] of d.entries) {
         // defineProperty, so that a generated '__proto__' key is an own property.
         const value = build(v, objects, containers);
-        Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(obj, k, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
       }
       return obj;
     }
@@ -100,7 +114,9 @@ function build(d: Desc, objects: object[], containers: object[]): unknown {
       const map = new Map<unknown, unknown>();
       objects.push(map);
       containers.push(map);
-      for (const [k, v] of d.entries) map.set(build(k, objects, containers), build(v, objects, containers));
+      for (const [k, v] of d.entries) {
+        map.set(build(k, objects, containers), build(v, objects, containers));
+      }
       return map;
     }
     case 'set': {
@@ -178,7 +194,8 @@ function expectIsomorphicCopy(x: unknown, y: unknown): void {
       expect(Object.is(a, b), `${path}: ${String(a)} vs ${String(b)}`).to.equal(true);
       continue;
     }
-    expect(typeof b === 'object' && b !== null, `${path}: object copied to ${kindName(b)}`).to.equal(true);
+    const isObject = typeof b === 'object' && b !== null;
+    expect(isObject, `${path}: object copied to ${kindName(b)}`).to.equal(true);
     const bo = b as object;
     const seen = forward.get(a);
     if (seen !== undefined) {
@@ -188,7 +205,8 @@ function expectIsomorphicCopy(x: unknown, y: unknown): void {
     expect(backward.has(bo), `${path}: two originals copied to one object`).to.equal(false);
     forward.set(a, bo);
     backward.set(bo, a);
-    expect(Object.getPrototypeOf(bo) === Object.getPrototypeOf(a), `${path}: prototype`).to.equal(true);
+    const sameProto = Object.getPrototypeOf(bo) === Object.getPrototypeOf(a);
+    expect(sameProto, `${path}: prototype`).to.equal(true);
     expect(kindName(bo), path).to.equal(kindName(a));
     if (a instanceof Date) {
       expect(Object.is((bo as Date).getTime(), a.getTime()), `${path}: time`).to.equal(true);

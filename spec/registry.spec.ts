@@ -169,7 +169,11 @@ describe('registry', () => {
       }
       registry.pickle(RegistrySpecWithCtor, () => [makeRegistrySpecWithCtor, []]);
       expect(registry.isDeclared(makeRegistrySpecWithCtor)).to.equal(false);
-      registry.pickle(RegistrySpecWithCtor, () => [makeRegistrySpecWithCtor, []], makeRegistrySpecWithCtor);
+      registry.pickle(
+        RegistrySpecWithCtor,
+        () => [makeRegistrySpecWithCtor, []],
+        makeRegistrySpecWithCtor,
+      );
       expect(registry.isDeclared(makeRegistrySpecWithCtor)).to.equal(true);
       expect(registry.isDeclared(RegistrySpecWithCtor)).to.equal(false);
     });
@@ -626,7 +630,10 @@ describe('registry', () => {
       const strong = function registrySpecHeld(): void {};
       const weak = function registrySpecHeld(): void {};
       registry.declare(strong, { strong: true });
-      expect(registry.declare(weak)).to.deep.equal({ module: '__main__', name: 'registrySpecHeld' });
+      expect(registry.declare(weak)).to.deep.equal({
+        module: '__main__',
+        name: 'registrySpecHeld',
+      });
       expect(registry.resolve('__main__', 'registrySpecHeld')).to.equal(strong);
       // The weak callable is still declared (loadable) even though its name resolves elsewhere.
       expect(registry.isDeclared(weak)).to.equal(true);
@@ -649,10 +656,11 @@ describe('registry', () => {
       class RegistrySpecRenamed {}
       registry.declare(RegistrySpecRenamed);
       registry.declare(RegistrySpecRenamed, { module: 'pkg', name: 'Renamed', strong: true });
-      expect(registry.nameOf(RegistrySpecRenamed)).to.deep.equal({ module: 'pkg', name: 'Renamed' });
+      const renamed = { module: 'pkg', name: 'Renamed' };
+      expect(registry.nameOf(RegistrySpecRenamed)).to.deep.equal(renamed);
       // A later weak declaration under another name does not rename it again.
       registry.declare(RegistrySpecRenamed, { module: 'other', name: 'Other' });
-      expect(registry.nameOf(RegistrySpecRenamed)).to.deep.equal({ module: 'pkg', name: 'Renamed' });
+      expect(registry.nameOf(RegistrySpecRenamed)).to.deep.equal(renamed);
     });
 
     it('records the this-argument of a static factory', () => {
