@@ -23,7 +23,7 @@
  *
  * Run: `npx ts-node examples/python-docs-copyreg.ts`
  */
-import { copy, pickle, reducible } from '../lib/index';
+import { copy, dumps, loads, pickle, reducible } from '../lib/index';
 
 class C {
   constructor(public a: number) {}
@@ -34,7 +34,9 @@ function pickleC(c: C): [typeof C, [number]] {
   return [C, [c.a]];
 }
 
-pickle(C, pickleC);
+// The third argument is CPython's `constructor_ob`: here it declares C loadable, so that `loads`
+// may call it (Python finds C by importing it; a safe loader must be told).
+pickle(C, pickleC, C);
 
 // The decorator form: the same registration, written on the class itself.
 @reducible(pickleDecoratedC)
@@ -58,7 +60,10 @@ function copyEachWay(label: string, c: C | DecoratedC): void {
   const d = copy(c);
   const sameClass = d.constructor === c.constructor;
   console.log(`d.a = ${d.a}, d === ${label}: ${d === c}, same class: ${sameClass}`);
-  // pickle.dumps(c) goes here once the pickler lands: it calls the same reducer.
+  console.log(`>>> p = dumps(${label})`);
+  const p = dumps(c);
+  const e = loads(p) as C | DecoratedC;
+  console.log(`${p.length} bytes; loads(p).a = ${e.a}, same class: ${e.constructor === c.constructor}`);
 }
 
 /** Runs the example. */

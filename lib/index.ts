@@ -22,6 +22,16 @@ export type {
 } from './reduction';
 export { Registry, defaultRegistry } from './registry';
 export { dumps, loads } from './pickle';
+export { dump, load, loadAll } from './fileio';
+export type {
+  ByteWriter,
+  PickleInput,
+  PickleSink,
+  PickleSource,
+  PickleTarget,
+  WebReadableStream,
+  WebWritableStream,
+} from './fileio';
 export { Pickler, NotImplemented } from './pickler';
 export type { PicklerOptions } from './pickler';
 export { Unpickler } from './unpickler';

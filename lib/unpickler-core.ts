@@ -76,15 +76,26 @@ export abstract class UnpicklerCore {
   protected pos = 0;
   private stack: unknown[] = [];
   private marks: number[] = [];
-  /** Plain objects made by the dict opcodes that were read back by GET or DUP. */
-  private exposed = new WeakSet<object>();
+  /** Plain dicts read back by GET or DUP: how many extra stack references each was given. */
+  private exposed = new Map<object, number>();
+  /**
+   * Where plain dicts sit on the stack, for turning one into a Map: flat `[dict, memo index or -1,
+   * stack position]` triples, pushed by PUT, GET and DUP, positions increasing (see noteDict).
+   */
+  private dictRefs: unknown[] = [];
+
+  protected readonly data: Uint8Array;
 
   constructor(
-    protected readonly data: Uint8Array,
+    data: Uint8Array,
     private readonly encoding: string,
     private readonly errors: string,
   ) {
     if (!(data instanceof Uint8Array)) throw new TypeError('pickle data must be a Uint8Array');
+    // Note: a plain view over the same memory, so that slices copy (Node's Buffer#slice shares).
+    this.data = Object.getPrototypeOf(data) === Uint8Array.prototype
+      ? data
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
 
   abstract findClass(module: string, name: string): unknown;
@@ -207,6 +218,8 @@ export abstract class UnpicklerCore {
   protected run(): unknown {
     const data = this.data;
     const stack = this.stack;
+    // Each pickle announces its own protocol; the Python 2 name mapping depends on it.
+    this.proto = 0;
     if (this.pos >= data.length) throw err('Ran out of input');
     for (;;) {
       if (this.pos >= data.length) throw err('Ran out of input');
@@ -241,7 +254,7 @@ export abstract class UnpicklerCore {
           this.popMark();
           break;
         case OP.DUP:
-          stack.push(this.expose(this.top()));
+          this.pushRef(this.top(), -1);
           break;
         case OP.NONE:
           stack.push(null);
@@ -393,13 +406,13 @@ export abstract class UnpicklerCore {
         case OP.SETITEM: {
           const value = this.pop();
           const key = this.pop();
-          this.setItems(this.top(), [key, value], 0);
+          this.setItems(stack.length - 1, [key, value], 0);
           break;
         }
         case OP.SETITEMS: {
           const mark = this.markTarget();
           if ((stack.length - mark) % 2 !== 0) throw err('odd number of items for SETITEMS');
-          this.setItems(stack[mark - 1], stack, mark);
+          this.setItems(mark - 1, stack, mark);
           stack.length = mark;
           break;
         }
@@ -603,6 +616,7 @@ export abstract class UnpicklerCore {
 
   private put(idx: number): void {
     const v = this.top();
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) this.noteDict(v, idx);
     const arr = this.memoArr;
     if (idx < arr.length) {
       arr[idx] = v;
@@ -624,14 +638,30 @@ export abstract class UnpicklerCore {
     if (idx < this.memoArr.length) v = this.memoArr[idx];
     else if (this.memoMap.has(idx)) v = this.memoMap.get(idx);
     else throw err(`Memo value not found at index ${idx}`);
-    this.stack.push(this.expose(v));
+    this.pushRef(v, idx);
   }
 
-  private expose<T>(x: T): T {
+  /** GET / DUP: push one more reference to `x` (read from memo index `m`, or -1); see toMap. */
+  private pushRef(x: unknown, m: number): void {
+    this.stack.push(x);
     if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
-      this.exposed.add(x);
+      this.exposed.set(x, (this.exposed.get(x) ?? 0) + 1);
+      this.noteDict(x, m);
     }
-    return x;
+  }
+
+  /** Records that the top of the stack is the plain dict `d` (memo index `m`, or -1). */
+  private noteDict(d: object, m: number): void {
+    const refs = this.dictRefs;
+    const at = this.stack.length - 1;
+    // Note: a record at or above this position for another object was popped since: drop it, so
+    // positions increase and the records never outnumber the stack.
+    while (refs.length > 0) {
+      const p = refs[refs.length - 1] as number;
+      if (p < at || (p === at && refs[refs.length - 3] === d)) break;
+      refs.length -= 3;
+    }
+    refs.push(d, m, at);
   }
 
   // --- Containers ---
@@ -664,11 +694,22 @@ export abstract class UnpicklerCore {
     }
   }
 
-  /** SETITEM(S) of the pairs in `items[from..]`. */
-  private setItems(target: unknown, items: unknown[], from: number): void {
-    let t = this.target(target);
+  /** SETITEM(S) of the pairs in `items[from..]` on the object at stack position `at`. */
+  private setItems(at: number, items: unknown[], from: number): void {
+    let t = this.target(this.stack[at]);
     if (typeof t === 'function') throw err('cannot set items on a class');
     let plain = isPlainDict(t);
+    if (plain) {
+      // A non-string key makes the dict a Map before any pair is set, so the order is kept.
+      for (let i = from; i < items.length; i += 2) {
+        const k = typeof items[i];
+        if (k !== 'string' && k !== 'symbol') {
+          t = this.toMap(t as Record<string, unknown>, at, items === this.stack ? null : items);
+          plain = false;
+          break;
+        }
+      }
+    }
     for (let i = from; i < items.length; i += 2) {
       const key = items[i];
       if (plain && typeof key === 'string' && key !== '__proto__') {
@@ -676,30 +717,57 @@ export abstract class UnpicklerCore {
         (t as Record<string, unknown>)[key] = items[i + 1];
         continue;
       }
-      if (plain && typeof key !== 'string' && typeof key !== 'symbol') {
-        t = this.toMap(t as Record<string, unknown>);
-        plain = false;
-      }
       setItem(t, key, items[i + 1]);
     }
   }
 
   /**
    * A Python dict with a non-string key is a Map in JS. The dict opcodes made a plain object
-   * before the keys were known; swap it for a Map, in the memo and on the stack, before anything
-   * else can hold it.
+   * before the keys were known; swap it for a Map wherever the pickle can still reach it: the
+   * stack (position `at`, and every GET/DUP copy), the memo, the pairs being set (`local` for
+   * SETITEM, else on the stack), and its own values. Each reference pushed must be found, else
+   * one was stored elsewhere (`d = {1: [d]}`) and could not be swapped: refuse.
    */
-  private toMap(obj: Record<string, unknown>): Map<unknown, unknown> {
-    if (this.exposed.has(obj)) {
+  private toMap(obj: Record<string, unknown>, at: number, local: unknown[] | null): Map<unknown, unknown> {
+    const stack = this.stack;
+    const need = 1 + (this.exposed.get(obj) ?? 0);
+    let found = 1;
+    let low = at;
+    const map = new Map<unknown, unknown>();
+    for (const k of Reflect.ownKeys(obj)) {
+      const v = obj[k as string];
+      if (v === obj) found++;
+      map.set(k, v === obj ? map : v);
+    }
+    stack[at] = map;
+    if (local !== null) {
+      for (let i = 0; i < local.length; i++) {
+        if (local[i] === obj) {
+          local[i] = map;
+          found++;
+        }
+      }
+    }
+    // Note: in the usual case (no GET) this only visits the dict's own PUT records and those of
+    // the items above it, so converting a million nested dicts stays linear.
+    const refs = this.dictRefs;
+    while (refs.length > 0 && (refs[refs.length - 1] as number) >= stack.length) refs.length -= 3;
+    for (let j = refs.length - 3, n = 0; j >= 0 && n < 4096; j -= 3, n++) {
+      const p = refs[j + 2] as number;
+      if (found >= need && p < low) break;
+      if (refs[j] !== obj) continue;
+      if (stack[p] === obj) {
+        stack[p] = map;
+        found++;
+        if (p < low) low = p;
+      }
+      const m = refs[j + 1] as number;
+      if (m >= 0 && m < this.memoArr.length && this.memoArr[m] === obj) this.memoArr[m] = map;
+      else if (m >= 0 && this.memoMap.get(m) === obj) this.memoMap.set(m, map);
+    }
+    if (found < need) {
       throw err('a dict with non-string keys is referenced before its keys are set; it cannot become a Map');
     }
-    const map = new Map<unknown, unknown>(Object.entries(obj));
-    // Note: the dict was memoized just after it was made, so the search from the end is short.
-    const arr = this.memoArr;
-    for (let i = arr.length - 1; i >= 0; i--) if (arr[i] === obj) arr[i] = map;
-    for (const [i, v] of this.memoMap) if (v === obj) this.memoMap.set(i, map);
-    const stack = this.stack;
-    for (let i = stack.length - 1; i >= 0; i--) if (stack[i] === obj) stack[i] = map;
     return map;
   }
 
@@ -762,6 +830,18 @@ export abstract class UnpicklerCore {
       for (const key of Object.getOwnPropertySymbols(state)) defineValue(inst, key, (state as Record<symbol, unknown>)[key]);
       return;
     }
+    const slots = Array.isArray(state) && state.length === 2 && Object.isFrozen(state) ? (state[1] as unknown) : null;
+    if (isProtoHolder(slots) && (inst as { __setstate__?: unknown }).__setstate__ === undefined) {
+      // Note: slot state is assigned (setters run, as CPython's setattr); a `__proto__` key would
+      // reach Object.prototype's setter and swap the instance's prototype: define it instead.
+      const rest = slots instanceof Map ? new Map(slots) : Object.defineProperties({}, Object.getOwnPropertyDescriptors(slots));
+      const value = rest instanceof Map ? rest.get('__proto__') : (rest as Record<string, unknown>)['__proto__'];
+      if (rest instanceof Map) rest.delete('__proto__');
+      else delete (rest as Record<string, unknown>)['__proto__'];
+      setState(inst, Object.freeze([(state as unknown[])[0], rest]), err);
+      defineValue(inst, '__proto__', value);
+      return;
+    }
     setState(inst, state, err);
   }
 
@@ -781,6 +861,12 @@ export abstract class UnpicklerCore {
     const b = next.value as unknown;
     return b instanceof PickleBuffer ? b.raw() : b;
   }
+}
+
+/** Whether a slot-state mapping has a `__proto__` key. */
+function isProtoHolder(x: unknown): x is object {
+  if (x instanceof Map) return x.has('__proto__');
+  return typeof x === 'object' && x !== null && Object.prototype.hasOwnProperty.call(x, '__proto__');
 }
 
 /** Whether an object is a plain dict made by the dict opcodes (its keys can still turn it into a Map). */
