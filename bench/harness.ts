@@ -19,6 +19,8 @@ export interface MeasureOptions {
   warmupMs?: number;
   /** Samples to take even if that exceeds `timeMs`. */
   minSamples?: number;
+  /** Warmup calls to make even if that exceeds `warmupMs` (0 for operations that take seconds). */
+  minWarmupCalls?: number;
   /** Upper bound on samples, so that fast operations do not take forever to report. */
   maxSamples?: number;
   /**
@@ -38,6 +40,7 @@ export const DEFAULT_MEASURE_OPTIONS: Required<MeasureOptions> = {
   timeMs: 2000,
   warmupMs: 500,
   minSamples: 5,
+  minWarmupCalls: 2,
   maxSamples: 1000,
   maxFirstRunMs: 10_000,
   minSampleMs: 1,
@@ -112,11 +115,11 @@ export function measure<T>(fn: () => T, options: MeasureOptions = {}): MeasureRe
     // Warmup: lets the JIT settle and gives a mean to choose the batch size from.
     let warmCalls = 0;
     const warmStart = performance.now();
-    do {
+    while (warmCalls < opts.minWarmupCalls || performance.now() - warmStart < opts.warmupMs) {
       sink = fn();
       warmCalls++;
-    } while (warmCalls < 2 || performance.now() - warmStart < opts.warmupMs);
-    const warmMean = (performance.now() - warmStart) / warmCalls;
+    }
+    const warmMean = warmCalls > 0 ? (performance.now() - warmStart) / warmCalls : firstRunMs;
     const batch = Math.max(1, Math.floor(opts.minSampleMs / Math.max(warmMean, 1e-6)));
 
     const samples: number[] = [];

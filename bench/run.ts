@@ -5,6 +5,7 @@
  *   npm run bench                          # every suite
  *   npm run bench -- copy                  # only the deep-copy suite
  *   npm run bench -- copy:tree,chain       # only some workloads of a suite
+ *   npm run bench -- serialize:appState    # round trips through copyreg's pickle and its peers
  *   npm run bench -- --time=3000 --details # longer sampling; explain failed fidelity checks
  *
  * Suites print Markdown so the output can be pasted into the README.
@@ -29,8 +30,15 @@ export interface Suite {
   run(options: SuiteOptions): Promise<unknown>;
 }
 
-/** Suites in run order; the serialization suite will be added here. */
-export const SUITES: readonly Suite[] = [{ name: 'copy', run: (o) => runCopyBench(o) }];
+/** Suites in run order. */
+export const SUITES: readonly Suite[] = [
+  { name: 'copy', run: (o) => runCopyBench(o) },
+  // Loaded on demand: it registers the domain classes with every serializer it compares.
+  {
+    name: 'serialize',
+    run: (o) => (require('./serialize-bench') as typeof import('./serialize-bench')).runSerializeBench(o),
+  },
+];
 
 interface CommandLine {
   filters: Map<string, string[]>;
