@@ -309,8 +309,11 @@ export function makeShell(x: object, kind: Kind, buffer?: ArrayBufferLike): obje
       const re = x as RegExp;
       return constructLike(RegExp, [re.source, re.flags], x);
     }
-    case Kind.ERROR:
-      return constructLike(errorBase(x), [], x);
+    case Kind.ERROR: {
+      const base = errorBase(x);
+      // AggregateError's constructor requires its errors; the copy gets them as state.
+      return constructLike(base, typeof AggregateError === 'function' && base === AggregateError ? [[]] : [], x);
+    }
     case Kind.BOXED:
       return boxLike(x);
     case Kind.ARRAY_BUFFER:

@@ -75,7 +75,16 @@ export function reconstructor(cls: Function, base: Function, state: unknown): ob
     if (state != null) for (const item of state as Iterable<unknown>) obj.push(item);
     return obj;
   }
-  return Reflect.construct(base, state == null ? [] : [state], cls) as object;
+  let arg = state;
+  if (base === Map && state !== null && typeof state === 'object' && !isIterable(state)) {
+    // A Python dict's state arrives as a plain object when its keys are strings.
+    arg = Object.entries(state);
+  }
+  return Reflect.construct(base, arg == null ? [] : [arg], cls) as object;
+}
+
+function isIterable(x: object): boolean {
+  return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
 /**
@@ -271,24 +280,31 @@ export function reduceEx01(obj: object): ReduceValue {
   if (kind === Kind.OPAQUE || kind === Kind.ARRAY_BUFFER) throw cannotPickle(obj);
   const cls = classFor(obj);
   const base = builtinBase(cls);
-  let baseState: unknown = null;
-  if (base !== Object) {
-    const a = builtinNewArgs(obj, kind);
-    baseState =
-      kind === Kind.ARRAY
-        ? Array.from(obj as unknown[])
-        : kind === Kind.SET
-          ? Array.from(obj as Set<unknown>)
-          : kind === Kind.MAP
-            ? Array.from(obj as Map<unknown, unknown>)
-            : a.length > 0
-              ? a[0]
-              : null;
-  }
+  const baseState = base === Object ? null : baseValue(obj, kind);
   const state = getState(obj, kind);
   const rv: unknown[] = [reconstructor, [cls, base, baseState]];
   if (state) rv.push(state);
   return rv as unknown as ReduceValue;
+}
+
+/** What `_reconstructor` rebuilds a built-in base from: CPython's `base(obj)`, e.g. `list(obj)`. */
+function baseValue(obj: object, kind: Kind): unknown {
+  switch (kind) {
+    case Kind.ARRAY:
+      return Array.from(obj as unknown[]);
+    case Kind.SET:
+      return Array.from(obj as Set<unknown>);
+    case Kind.MAP:
+      return Array.from(obj as Map<unknown, unknown>);
+    case Kind.REGEXP:
+      return new RegExp(obj as RegExp);
+    case Kind.TYPED_ARRAY:
+      return Array.from(obj as Uint8Array);
+    default: {
+      const args = builtinNewArgs(obj, kind);
+      return args.length > 0 ? args[0] : null;
+    }
+  }
 }
 
 /**

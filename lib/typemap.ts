@@ -73,19 +73,21 @@ function pyOrderedDict(items?: Iterable<readonly [unknown, unknown]>): object {
   if (items) for (const [k, v] of items) d[String(k)] = v;
   return d;
 }
-function toBytes(x: unknown): Uint8Array {
+function toBytes(x: unknown, encoding?: unknown): Uint8Array {
   if (x === undefined) return new Uint8Array(0);
+  // Python 2.7 writes bytearray(u'…', 'latin-1').
+  if (typeof x === 'string' && encoding !== undefined) return pyEncode(x, encoding);
   if (x instanceof Uint8Array) return x.slice();
   if (x instanceof ArrayBuffer) return new Uint8Array(x.slice(0));
   if (Array.isArray(x)) return Uint8Array.from(x as number[]);
   if (typeof x === 'number') return new Uint8Array(x);
   return fail(`cannot make bytes from ${typeof x}`);
 }
-function pyBytes(x?: unknown): Uint8Array {
-  return toBytes(x);
+function pyBytes(x?: unknown, encoding?: unknown): Uint8Array {
+  return toBytes(x, encoding);
 }
-function pyBytearray(x?: unknown): ArrayBuffer {
-  const b = toBytes(x);
+function pyBytearray(x?: unknown, encoding?: unknown): ArrayBuffer {
+  const b = toBytes(x, encoding);
   return b.buffer.byteLength === b.length ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer);
 }
 function pyEncode(text: unknown, encoding: unknown): Uint8Array {
@@ -167,7 +169,8 @@ function utcDate(year: number, month: number, day: number, h = 0, m = 0, s = 0, 
 function pyDatetime(state: unknown, tz?: unknown): Date {
   const b = stateBytes(state, 10);
   const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
-  const d = utcDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
+  // Note: CPython adds 128 to the month byte for fold=1 (the second of a repeated hour).
+  const d = utcDate((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
   return new Date(d.getTime() - offsetMs(tz));
 }
 function pyDate(state: unknown): Date {
@@ -249,11 +252,17 @@ for (const name of PY_EXCEPTIONS) {
   const ctor = ERROR_CLASSES[name] ?? Error;
   const fn = { [name]: (...args: unknown[]) => makeError(ctor, name, args) }[name]!;
   def('builtins', name, fn, false);
+  NATIVE_BASES.set(fn, ctor);
 }
 
 /** The global a built-in JS error class is written as. */
 function errorGlobal(e: Error): PyGlobal {
   const proto = Object.getPrototypeOf(e) as object;
+  // An Error loaded from a Python exception keeps its Python class name as `name`.
+  const own = Object.getOwnPropertyDescriptor(e, 'name');
+  if (proto === Error.prototype && typeof own?.value === 'string' && PY_EXCEPTIONS.includes(own.value)) {
+    return new PyGlobal('builtins', own.value);
+  }
   if (proto === Error.prototype) return new PyGlobal('builtins', 'Exception');
   if (proto === TypeError.prototype) return new PyGlobal('builtins', 'TypeError');
   if (proto === SyntaxError.prototype) return new PyGlobal('builtins', 'SyntaxError');
@@ -265,24 +274,43 @@ function errorGlobal(e: Error): PyGlobal {
 const JS_DATE = jsGlobal('Date');
 def(JS_MODULE, 'undefined', undefined);
 def(JS_MODULE, 'hole', HOLE);
-def(JS_MODULE, 'Date', (t: number) => new Date(t), false);
-def(JS_MODULE, 'RegExp', (source: string, flags: string) => new RegExp(source, flags), false);
 def(JS_MODULE, 'Array', () => [] as unknown[], false);
-def(JS_MODULE, 'Number', (v: number) => new Number(v), false);
-def(JS_MODULE, 'String', (v: string) => new String(v), false);
-def(JS_MODULE, 'Boolean', (v: boolean) => new Boolean(v), false);
-def(JS_MODULE, 'BigInt', (v: bigint) => Object(BigInt(v as never)), false);
 def(JS_MODULE, 'Symbol.for', (key: string) => Symbol.for(String(key)), false);
-def(JS_MODULE, 'DataView', (b: ArrayBuffer, off: number, len: number) => new DataView(b, off, len), false);
+// Below protocol 4 CPython writes the dotted name as getattr(copyreg_js.Symbol, 'for').
+def(JS_MODULE, 'Symbol', Object.freeze({ __doc__: 'copyreg_js.Symbol' }));
+
+/**
+ * A JS-only constructor: `copyreg_js.<name>` loads as `make`, and a class extending `ctor` uses it
+ * as `_reconstructor`'s base at protocols 0 and 1 (written under that name, rebuilt by `ctor`).
+ */
+function defBase(name: string, ctor: Function, make: Function): void {
+  def(JS_MODULE, name, make, false);
+  NATIVE_BASES.set(make, ctor);
+  if (!NATIVE_NAMES.has(ctor)) NATIVE_NAMES.set(ctor, jsGlobal(name));
+}
+defBase('Date', Date, (t: number) => new Date(t));
+defBase('RegExp', RegExp, (source: string | RegExp, flags?: string) => new RegExp(source, flags));
+defBase('Number', Number, (v: number) => new Number(v));
+defBase('String', String, (v: string) => new String(v));
+defBase('Boolean', Boolean, (v: boolean) => new Boolean(v));
+def(JS_MODULE, 'BigInt', (v: bigint) => Object(BigInt(v as never)), false);
+defBase('DataView', DataView, (b: ArrayBuffer, off: number, len: number) => new DataView(b, off, len));
 for (const ctor of TYPED_ARRAYS) {
-  def(JS_MODULE, ctor.name, (b: ArrayBuffer, off: number, len: number) => new ctor(b, off, len), false);
+  defBase(ctor.name, ctor, (b: ArrayBuffer | ArrayLike<number>, off?: number, len?: number) =>
+    off === undefined ? new ctor(b as ArrayBuffer) : new ctor(b as ArrayBuffer, off, len));
 }
 for (const ctor of [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError]) {
-  def(JS_MODULE, ctor.name, (message: string) => new ctor(message), false);
+  defBase(ctor.name, ctor, (message: string) => new ctor(message));
 }
 if (typeof AggregateError === 'function') {
-  def(JS_MODULE, 'AggregateError', (errors: unknown[], message: string) => new AggregateError(errors, message), false);
+  defBase('AggregateError', AggregateError, (errors: unknown[], message: string) => new AggregateError(errors, message));
 }
+// Python's own names win for the bases Python has.
+NATIVE_NAMES.set(Map, new PyGlobal('builtins', 'dict'));
+NATIVE_NAMES.set(Set, new PyGlobal('builtins', 'set'));
+NATIVE_NAMES.set(Error, new PyGlobal('builtins', 'Exception'));
+NATIVE_NAMES.set(TypeError, new PyGlobal('builtins', 'TypeError'));
+NATIVE_NAMES.set(SyntaxError, new PyGlobal('builtins', 'SyntaxError'));
 
 /**
  * The reduction of an exact JS built-in that has no opcode of its own (SPEC §6's documented
@@ -306,7 +334,18 @@ export function reduceBuiltin(x: object, kind: Kind, state: object | null): Redu
     case Kind.ERROR: {
       const e = x as Error;
       const args = e instanceof AggregateError ? [e.errors, e.message] : [e.message];
-      return [errorGlobal(e), args, state] as unknown as ReduceValue;
+      const g = errorGlobal(e);
+      let s = state as Record<string, unknown> | null;
+      if (s !== null && g.module === 'builtins' && s.name === g.name) {
+        // The class carries the name; keeping it as state too would add an attribute.
+        const { name: _name, ...rest } = s;
+        s = Object.keys(rest).length > 0 ? rest : null;
+      }
+      if (s !== null && e instanceof AggregateError && 'errors' in s) {
+        const { errors: _errors, ...rest } = s;
+        s = Object.keys(rest).length > 0 ? rest : null;
+      }
+      return [g, args, s] as unknown as ReduceValue;
     }
     case Kind.TYPED_ARRAY: {
       const ta = x as Uint8Array;

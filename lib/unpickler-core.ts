@@ -22,6 +22,12 @@ import { decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './utf8';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Python's `()`: one object, as in CPython, where every empty tuple is the same singleton. Picklers
+ * never memoize it, so one shared frozen empty array is the only way sharing can survive.
+ */
+const EMPTY_TUPLE: readonly unknown[] = Object.freeze([]);
+
 function err(message: string): UnpicklingError {
   return new UnpicklingError(message);
 }
@@ -356,11 +362,13 @@ export abstract class UnpicklerCore {
           stack.push(this.py2str(this.bytes(this.u8())));
           break;
         case OP.EMPTY_TUPLE:
-          stack.push(Object.freeze([]));
+          stack.push(EMPTY_TUPLE);
           break;
-        case OP.TUPLE:
-          stack.push(Object.freeze(withHoles(this.popMark())));
+        case OP.TUPLE: {
+          const items = this.popMark();
+          stack.push(items.length === 0 ? EMPTY_TUPLE : Object.freeze(withHoles(items)));
           break;
+        }
         case OP.TUPLE1:
           stack.push(Object.freeze(withHoles([this.pop()])));
           break;
@@ -899,7 +907,7 @@ function buildError(e: Error, state: unknown): void {
   const entries = state instanceof Map ? [...state] : Object.entries(state as object);
   for (const [k, v] of entries) {
     const key = String(k);
-    const hidden = key === 'message' || key === 'stack' || key === 'cause';
+    const hidden = key === 'message' || key === 'stack' || key === 'cause' || key === 'errors';
     Object.defineProperty(e, key, { value: v, writable: true, enumerable: !hidden, configurable: true });
   }
 }

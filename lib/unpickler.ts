@@ -15,7 +15,7 @@ import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py3Name } from './pynames';
 import { newobj } from './reduce';
 import { defaultRegistry, type Registry } from './registry';
-import { nativeGlobal } from './typemap';
+import { nativeGlobal, nativeName } from './typemap';
 import { PARTIAL_NATIVE, UnpicklerCore } from './unpickler-core';
 
 /** Options of {@link Unpickler} (and of `loads`). */
@@ -140,6 +140,11 @@ export class Unpickler extends UnpicklerCore {
   private readonly getattr = (obj: unknown, attr: unknown): unknown => {
     if (typeof attr !== 'string') throw new UnpicklingError('getattr() attribute name must be a string');
     if (obj instanceof PyGlobal) return new PyGlobal(obj.module, `${obj.name}.${attr}`);
+    const native = nativeName(obj);
+    if (native !== undefined) {
+      const member = nativeGlobal(native.module, `${native.name}.${attr}`);
+      if (member !== undefined) return member.value;
+    }
     if (typeof obj === 'function') {
       if (attr === '__new__') {
         return (cls: Function, ...args: unknown[]) => newobj(cls as never, ...args);
