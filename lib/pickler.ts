@@ -73,6 +73,15 @@ const T_STATE = 12; // save a BUILD state: a plain object keeps its non-enumerab
 const T_SETSTATE_END = 14;
 const T_NEWOBJ_END = 15; // NEWOBJ and the instance's memo entry (default instances)
 const T_INSTANCE_STATE = 16; // an instance's own properties as the BUILD dict
+const T_MAP_CLOSE = 17; // a Map's first key is set: the loader has made it a Map
+const T_MAP_ITEM = 18; // a key or value in a Map's first pairs (aux: the Map)
+
+/**
+ * How many saves of one object may be in progress before it is memoized (tuple items, reduce
+ * arguments). CPython stops at its recursion limit; a frozen array containing itself would
+ * otherwise never end.
+ */
+const MAX_REENTRY = 1000;
 
 const BATCHSIZE = 1000;
 
@@ -110,6 +119,12 @@ export class Pickler {
   /** Globals by name: CPython memoizes a class by identity, and one name is one class. */
   private globalMemo = new Map<string, number>();
   private memoSize = 0;
+  /** Objects whose save is in progress and not yet memoized (tuples, reductions), innermost last. */
+  private readonly pending: unknown[] = [];
+  /** Sets being written as `set([items])` (protocols < 4), whose items may lead back to them. */
+  private readonly pendingSets = new Set<object>();
+  /** Maps whose first key closeMap is writing: a GET of one now would be stored as a dict. */
+  private closing = new Set<object>();
   private readonly tasks: number[] = [];
   private readonly vals: unknown[] = [];
   private readonly auxs: unknown[] = [];
@@ -151,8 +166,15 @@ export class Pickler {
     this.push(T_SAVE, obj);
     try {
       this.run();
+    } catch (e) {
+      // Maps still open keep a negative memo entry (see saveMap): make them plain entries.
+      for (const [k, v] of this.memo) if (v < 0) this.memo.set(k, -1 - v);
+      throw e;
     } finally {
       this.tasks.length = this.vals.length = this.auxs.length = 0;
+      this.pending.length = 0;
+      this.pendingSets.clear();
+      this.closing.clear();
     }
     out.byte(OP.STOP);
     return out.finish();
@@ -183,7 +205,16 @@ export class Pickler {
       const aux = auxs.pop();
       switch (task) {
         case T_SAVE:
+        case T_MAP_ITEM:
           if (persistent && this.savePersistent(val)) break;
+          if (task === T_MAP_ITEM && val === aux) {
+            // The Map itself as one of its first keys or values: the loader finds this reference
+            // among the pairs when it makes the Map, so a plain GET does (CPython's bytes).
+            this.frameBoundary();
+            const m = this.memo.get(val)!;
+            this.writeGet(m < 0 ? -1 - m : m);
+            break;
+          }
           this.save(val);
           break;
         case T_SAVE_NOPERS:
@@ -245,6 +276,12 @@ export class Pickler {
           this.putMemo();
           this.push(T_DICT_BATCH, undefined, { obj: val, keys: aux as (string | symbol)[], i: 0 } satisfies Batch);
           break;
+        case T_MAP_CLOSE: {
+          const m = this.memo.get(val)!;
+          if (m < 0) this.memo.set(val, -1 - m);
+          if (this.closing.size !== 0) this.closing.delete(val as object);
+          break;
+        }
         case T_SETSTATE_END:
           this.out.byte(OP.TUPLE2);
           this.out.byte(OP.REDUCE);
@@ -334,6 +371,8 @@ export class Pickler {
   private saveObject(obj: any): void {
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
+      if (idx < 0) return this.closeMap(obj, -1 - idx);
+      if (this.closing.size !== 0 && this.closing.has(obj)) throw mapKeyCycle();
       this.writeGet(idx);
       return;
     }
@@ -519,6 +558,7 @@ export class Pickler {
       return;
     }
     const short = n <= 3 && this.protocol >= 2;
+    this.enter(obj);
     if (!short) out.byte(OP.MARK);
     this.push(T_TUPLE_END, obj, n);
     for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, itemAt(obj, i));
@@ -526,6 +566,7 @@ export class Pickler {
 
   private endTuple(obj: unknown[], n: number): void {
     const out = this.out;
+    this.pending.pop();
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
       // Note: saving the items saved this tuple too (a cycle through a mutable item); drop what
@@ -568,46 +609,108 @@ export class Pickler {
       const k = keys[i] as string | symbol;
       return [k, (obj as Record<string | symbol, unknown>)[k]];
     };
+    const item = isMap && start === 0 ? T_MAP_ITEM : T_SAVE;
     if (this.protocol === 0 || n === 1) {
       for (let i = end - 1; i >= start; i--) {
         const [k, v] = get(i);
+        if (isMap && i === 0) this.push(T_MAP_CLOSE, obj);
         this.push(T_OP, OP.SETITEM);
-        this.push(T_SAVE, v);
-        this.push(T_SAVE, k);
+        this.push(item, v, obj);
+        this.push(item, k, obj);
       }
       return;
     }
     this.out.byte(OP.MARK);
+    if (isMap && start === 0) this.push(T_MAP_CLOSE, obj);
     this.push(T_OP, OP.SETITEMS);
     for (let i = end - 1; i >= start; i--) {
       const [k, v] = get(i);
-      this.push(T_SAVE, v);
-      this.push(T_SAVE, k);
+      this.push(item, v, obj);
+      this.push(item, k, obj);
+    }
+  }
+
+  /**
+   * A GET of a Map written as a dict literal (its memo entry still negative), before the pair that
+   * makes the loader turn the plain object into a Map. Setting the first key right here (to None;
+   * the real value follows, in place) makes it a Map before this reference can be stored
+   * anywhere. Python reads the same dict.
+   */
+  private closeMap(map: Map<unknown, unknown>, idx: number): void {
+    const first = Map.prototype.keys.call(map).next().value;
+    // The first key is a tuple (or reduced object) that holds the Map and is being written.
+    if (this.pending.lastIndexOf(first) >= 0) throw mapKeyCycle();
+    this.memo.set(map, idx);
+    this.writeGet(idx);
+    if (first === map) {
+      this.writeGet(idx);
+      this.out.byte2(OP.NONE, OP.SETITEM);
+      return;
+    }
+    this.closing.add(map);
+    this.push(T_OP, OP.SETITEM);
+    this.push(T_OP, OP.NONE);
+    this.push(T_MAP_CLOSE, map);
+    this.push(T_SAVE, first);
+  }
+
+  /**
+   * Records a save in progress of an object not memoized yet (tuple items, reduce arguments). Such
+   * a save can reach the object again (CPython's recursive tuples), but only a bounded number of
+   * times unless it contains itself through such values alone: that would never end, so as the
+   * stack of them grows (at each power of two) no object may be in it more than MAX_REENTRY times.
+   */
+  private enter(obj: unknown): void {
+    const n = this.pending.push(obj);
+    if (n >= 2048 && (n & (n - 1)) === 0) {
+      const counts = new Map<unknown, number>();
+      for (const x of this.pending) {
+        const c = (counts.get(x) ?? 0) + 1;
+        if (c > MAX_REENTRY) {
+          throw picklingError(
+            `Can't pickle ${typeName(x)}: it contains itself through values written before it ` +
+              '(tuple items, frozen Set items or reduce arguments); only a list, dict, set or state can lead back to it',
+          );
+        }
+        counts.set(x, c);
+      }
     }
   }
 
   private saveMap(obj: Map<unknown, unknown>): void {
     const entries = Array.from(Map.prototype.entries.call(obj));
-    if (entries.some(([k]) => typeof k !== 'string')) {
-      // Python reads a dict with non-string keys; the loader makes a Map of it again.
+    const first = entries.length > 0 ? typeof entries[0]![0] : 'string';
+    if (first !== 'string' && first !== 'symbol') {
+      // Python reads a dict with non-string keys; the loader makes a Map of it again when the
+      // first pair is set (until then a GET of it must close it first: closeMap).
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
       else this.out.byte(OP.EMPTY_DICT);
-      this.memoize(obj);
+      // Note: a negative memo entry marks it open until T_MAP_CLOSE (-1 - index).
+      this.memo.set(obj, -1 - this.putMemo());
       this.push(T_DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
       return;
     }
-    // Note: a Map with string keys only would load as a plain object if written as a dict
-    // literal; `builtins.dict()` plus SETITEMS is the same dict to Python and marks it a Map.
+    // Note: a Map whose first key is a string would load as a plain object, or change key order,
+    // if written as a dict literal; `builtins.dict()` plus SETITEMS is the same dict to Python
+    // and a Map from the start.
     this.saveReduce(reduction(DICT, [], null, null, entries), obj);
   }
 
   private saveSet(obj: Set<unknown>): void {
     const frozen = Object.isFrozen(obj);
     if (this.protocol < 4) {
+      if (!frozen && (obj.has(obj) || this.pendingSets.has(obj))) {
+        // A Set reached again through its own items (impossible in Python) cannot be its own
+        // constructor argument: `set()`, then its items appended once it exists (the loader adds
+        // them); the outer save then finds it memoized and drops its own copy (POP, GET).
+        return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
+      }
+      if (!frozen) this.pendingSets.add(obj);
       return this.saveReduce(reduction(frozen ? FROZENSET : SET, [Array.from(obj)], null, null, null), obj);
     }
     const items = Array.from(obj);
     if (frozen) {
+      this.enter(obj);
       this.out.byte(OP.MARK);
       this.push(T_FROZENSET_END, obj);
       for (let i = items.length - 1; i >= 0; i--) this.push(T_SAVE, items[i]);
@@ -632,6 +735,7 @@ export class Pickler {
   }
 
   private endFrozen(obj: object): void {
+    this.pending.pop();
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
       this.out.byte(OP.POP_MARK);
@@ -780,6 +884,7 @@ export class Pickler {
   private saveReduce(red: Reduction, obj: object | symbol | undefined): void {
     const func = red.func as unknown;
     const args = red.args;
+    if (obj !== undefined) this.enter(obj);
     if (this.protocol >= 2 && func === newobjEx) {
       if (args.length !== 3) throw picklingError('__newobj_ex__ args has the wrong length');
       const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
@@ -826,6 +931,8 @@ export class Pickler {
     const out = this.out;
     out.byte(op);
     if (obj !== undefined) {
+      this.pending.pop();
+      if (this.pendingSets.size !== 0) this.pendingSets.delete(obj as object);
       const idx = this.memo.get(obj);
       if (idx !== undefined) {
         out.byte(OP.POP);
@@ -903,6 +1010,10 @@ export class Pickler {
     this.push(T_OP, OP.APPENDS);
     for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, batch[i]);
   }
+}
+
+function mapKeyCycle(): PicklingError {
+  return picklingError("Can't pickle Map: its first key contains the Map through values written before it");
 }
 
 /** A str that CPython would create fresh (the latin-1 text of bytes): written, never shared. */

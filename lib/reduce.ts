@@ -423,7 +423,7 @@ function applyMapping(obj: object, state: unknown, fail: (m: string) => Error, a
   if (state instanceof Map) {
     for (const [k, v] of state) {
       const key = typeof k === 'symbol' ? k : String(k);
-      if (assign) (obj as Record<string | symbol, unknown>)[key] = v;
+      if (assign && key !== '__proto__') (obj as Record<string | symbol, unknown>)[key] = v;
       else defineValue(obj, key, v);
     }
     return;
@@ -433,8 +433,14 @@ function applyMapping(obj: object, state: unknown, fail: (m: string) => Error, a
   }
   for (const key of Reflect.ownKeys(state)) {
     const desc = Object.getOwnPropertyDescriptor(state, key)!;
-    if (assign) (obj as Record<string | symbol, unknown>)[key] = desc.get ? desc.get.call(state) : desc.value;
-    else defineDescriptor(obj, key, desc);
+    // Note: slot state goes through setters, as setattr does, but never through __proto__'s.
+    if (assign && key !== '__proto__') {
+      (obj as Record<string | symbol, unknown>)[key] = desc.get ? desc.get.call(state) : desc.value;
+    } else if (assign) {
+      defineValue(obj, key, desc.get ? desc.get.call(state) : desc.value);
+    } else {
+      defineDescriptor(obj, key, desc);
+    }
   }
 }
 

@@ -1,0 +1,591 @@
+// Hostile input: loads must throw UnpicklingError and nothing else, never hang, never allocate
+// much beyond the input, never call anything that was not declared, and never change a
+// prototype. The CPython corpus of malformed pickles, truncation at every offset, dangerous
+// globals through every opcode that names one, huge declared lengths, deep nesting, and
+// prototype-pollution keys.
+import { expect } from 'chai';
+
+import {
+  addExtension,
+  clearExtensionCache,
+  constructor,
+  dumps,
+  loads,
+  PickleBuffer,
+  PyGlobal,
+  PyObject,
+  reducible,
+  removeExtension,
+  UnpicklingError,
+  type UnpicklerOptions,
+} from '../lib/index';
+import {
+  BAD_PICKLES,
+  bytesOf,
+  expectSameGraph,
+  latin1,
+  Point,
+  unhex,
+  VECTORS,
+} from './helpers/vectors';
+
+/** Runs `fn` and returns what it threw (failing the test when it returns normally). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return expect.fail('expected an exception');
+}
+
+/** Asserts that loading `data` throws an UnpicklingError, and returns it. */
+function rejects(data: Uint8Array, options?: UnpicklerOptions): UnpicklingError {
+  const e = thrown(() => loads(data, options));
+  if (!(e instanceof UnpicklingError)) expect.fail(`expected UnpicklingError, got ${String(e)}`);
+  return e;
+}
+
+// --- Declared callables the pickles below may call ---
+
+const spyCalls: unknown[][] = [];
+/** A declared function: the proof that the allowed route really calls. */
+function hostileSpecSpy(...args: unknown[]): string {
+  spyCalls.push(args);
+  return 'spied';
+}
+constructor(hostileSpecSpy);
+
+@reducible({ module: 'spec_hostile', name: 'Node' })
+class HostileNode {
+  child?: HostileNode;
+}
+
+@reducible({ module: 'spec_hostile', name: 'Bag' })
+class HostileBag {}
+
+@reducible({ module: 'spec_hostile', name: 'Fragile' })
+class HostileFragile {
+  __setstate__(_state: unknown): void {
+    throw new RangeError('boom in __setstate__');
+  }
+}
+
+@reducible({ module: 'spec_hostile', name: 'Grumpy' })
+class HostileGrumpy {
+  constructor(arg?: unknown) {
+    if (arg === 'refuse') throw new TypeError('refused in the constructor');
+  }
+  append(_x: unknown): void {
+    throw new Error('no appending');
+  }
+}
+
+// --- The CPython corpus ---
+
+/**
+ * Inputs CPython accepts, and the value each gives here. Protocol 0's text LONG without a trailing
+ * L is our bigint marker (CPython never writes it), so `L10\n` loads as the bigint 10n.
+ */
+const ACCEPTED: Readonly<Record<string, () => unknown>> = {
+  int_octal_leading_zero: () => 8,
+  frame_opcode_crosses_frame_end: () => 1,
+  frame_nested_before_end: () => null,
+  ok_extra_stack_items_ignored: () => 1,
+  ok_trailing_bytes_ignored: () => null,
+  ok_unclosed_mark_before_stop: () => null,
+  ok_int_01_is_true: () => true,
+  ok_int_00_is_false: () => false,
+  ok_int_hex_literal: () => 16,
+  ok_long_without_L: () => 10n,
+  ok_float_nan_text: () => NaN,
+  ok_proto_repeated: () => null,
+  ok_proto_0_header: () => null,
+  ok_frame_empty: () => null,
+  ok_frame_exact_boundary: () => 5,
+  ok_lone_surrogate_surrogatepass: () => '\ud800',
+  ok_memo_put_overwrite: () => Object.freeze([2, 2]),
+  ok_binput_sparse_index: () => Object.freeze([1, 1]),
+  ok_long_binput_large_index: () => Object.freeze([1, 1]),
+  ok_pop_on_mark: () => null,
+  ok_string_python2: () => 'abc',
+  ok_binstring_python2: () => 'abc',
+  ok_readonly_buffer_on_bytes: () => latin1('abc'),
+  // A read-only memoryview of the bytearray: JS has no read-only views, so a Uint8Array over it.
+  ok_readonly_buffer_on_bytearray: () => latin1('abc'),
+  ok_tuple_from_mark: () => Object.freeze([1, 2]),
+  ok_empty_list_appends_noop: () => [],
+  ok_inst_classic: () => ({}),
+  ok_obj_classic: () => ({}),
+  ok_dup: () => {
+    const l: unknown[] = [];
+    return Object.freeze([l, l]);
+  },
+  odd_int_plus1_is_true_in_c: () => true,
+  odd_int_minus0_is_false_in_c: () => false,
+  ok_int_leading_space: () => 5,
+  ok_int_underscores: () => 1000,
+  ok_long_underscores: () => 1000,
+  odd_int_leading_zeros: () => 1,
+};
+
+/**
+ * Inputs CPython accepts only because its unpickler imports anything: `builtins.int` is not in
+ * the allow-list, so these throw UnpicklingError naming the global (and load as a PyGlobal with
+ * `placeholders: true`).
+ */
+const FORBIDDEN_HERE: Readonly<Record<string, string>> = {
+  ok_stack_global_dotted_path_proto4: 'builtins.int.__name__',
+  ok_global_py2_name_mapped: 'builtins.int',
+};
+
+describe('hostile input', () => {
+  describe('the CPython corpus of malformed and odd pickles', () => {
+    it('lists every accepted input either with its value or as forbidden here', () => {
+      const accepted = BAD_PICKLES.filter((b) => b.python_exception === null).map((b) => b.name);
+      expect([...accepted].sort()).to.deep.equal([...Object.keys(ACCEPTED), ...Object.keys(FORBIDDEN_HERE)].sort());
+    });
+
+    for (const b of BAD_PICKLES) {
+      if (b.python_exception !== null) {
+        it(`${b.name}: CPython raises ${b.python_exception}; loads throws UnpicklingError`, () => {
+          rejects(unhex(b.hex));
+        });
+      } else if (FORBIDDEN_HERE[b.name] !== undefined) {
+        const name = FORBIDDEN_HERE[b.name]!;
+        it(`${b.name}: CPython gives ${b.result_repr}; here global '${name}' is forbidden`, () => {
+          expect(rejects(unhex(b.hex)).message).to.include(`'${name}'`);
+          const [module, ...rest] = name.split('.');
+          expect(loads(unhex(b.hex), { placeholders: true })).to.deep.equal(new PyGlobal(module!, rest.join('.')));
+        });
+      } else {
+        it(`${b.name}: CPython gives ${b.result_repr}; loads gives the same value`, () => {
+          expectSameGraph(loads(unhex(b.hex)), ACCEPTED[b.name]!());
+        });
+      }
+    }
+  });
+
+  describe('truncation at every offset', () => {
+    /** Loads every proper prefix of `data`; returns the offsets that did not throw UnpicklingError. */
+    function badPrefixes(data: Uint8Array, options: () => UnpicklerOptions): string[] {
+      const bad: string[] = [];
+      for (let n = 0; n < data.length; n++) {
+        try {
+          loads(data.subarray(0, n), options());
+          bad.push(`${n}: loaded`);
+        } catch (e) {
+          if (!(e instanceof UnpicklingError)) bad.push(`${n}: ${String(e)}`);
+        }
+      }
+      return bad;
+    }
+
+    const modest = VECTORS.filter(
+      (v) => v.hex !== null && [0, 2, 4, 5].includes(v.protocol) && v.hex.length <= 6000,
+    );
+    for (const v of modest) {
+      it(`${v.name} at protocol ${v.protocol} (${v.hex!.length / 2} bytes)`, () => {
+        const options = (): UnpicklerOptions => ({
+          placeholders: true,
+          persistentLoad: (pid) => pid,
+          buffers: (v.buffers_hex ?? []).map(unhex),
+        });
+        expect(badPrefixes(unhex(v.hex!), options)).to.deep.equal([]);
+      });
+    }
+
+    it('of our own pickles of mixed graphs, at every protocol', () => {
+      const shared = { s: 'shared', n: -1.5 };
+      const map = new Map<unknown, unknown>([[1, 'one'], [2n ** 70n, [shared]]]);
+      map.set(3, map);
+      const value = [
+        shared,
+        shared,
+        new Point(1, 2),
+        map,
+        new Set([1, 'two', Object.freeze([3])]),
+        Object.assign(Object.create(null), { z: 1 }),
+        new Date(Date.UTC(2020, 1, 29, 12)),
+        latin1('bytes\x00\xff'),
+        new Uint8Array([1, 2, 3]).buffer,
+        [undefined, , 7n, -0, NaN, Infinity, '\ud800\u{1f600}'],
+        /re(g)ex/giu,
+        new TypeError('bad'),
+        new Float64Array([1.5, -2]),
+      ];
+      for (const protocol of [0, 1, 2, 3, 4, 5]) {
+        const data = dumps(value, { protocol });
+        expect(badPrefixes(data, () => ({})), `protocol ${protocol}`).to.deep.equal([]);
+      }
+      const oob = dumps([new PickleBuffer(latin1('abc')), new PickleBuffer(latin1('de'), true)], {
+        protocol: 5,
+        bufferCallback: () => false,
+      });
+      expect(badPrefixes(oob, () => ({ buffers: [latin1('abc'), latin1('de')] }))).to.deep.equal([]);
+    });
+  });
+
+  describe('dangerous globals', () => {
+    const DANGEROUS: [string, string][] = [
+      ['os', 'system'],
+      ['builtins', 'eval'],
+      ['subprocess', 'Popen'],
+      ['builtins', '__import__'],
+    ];
+    const sbu = (s: string): string => `\x8c${String.fromCharCode(s.length)}${s}`;
+    let code = 0xf1;
+
+    /** Pickles that call `module.name('x')`, one per opcode that can name a global. */
+    const ROUTES: Readonly<Record<string, (m: string, n: string) => Uint8Array>> = {
+      'GLOBAL + REDUCE': (m, n) => latin1(`c${m}\n${n}\n(Vx\ntR.`),
+      'STACK_GLOBAL + REDUCE': (m, n) => latin1(`\x80\x04${sbu(m)}${sbu(n)}\x93${sbu('x')}\x85R.`),
+      INST: (m, n) => latin1(`(Vx\ni${m}\n${n}\n.`),
+      'OBJ with GLOBAL': (m, n) => latin1(`(c${m}\n${n}\nVx\no.`),
+      'OBJ with STACK_GLOBAL': (m, n) => latin1(`\x80\x04(${sbu(m)}${sbu(n)}\x93${sbu('x')}o.`),
+      'NEWOBJ': (m, n) => latin1(`\x80\x02c${m}\n${n}\nVx\n\x85\x81.`),
+      'EXT1 + REDUCE': (m, n) => {
+        const c = code++;
+        addExtension(m, n, c);
+        return latin1(`\x80\x02\x82${String.fromCharCode(c)}Vx\n\x85R.`);
+      },
+    };
+
+    beforeEach(() => {
+      spyCalls.length = 0;
+    });
+
+    afterEach(() => {
+      // Unregister every code the EXT route added.
+      for (const [m, n] of [...DANGEROUS, ['__main__', 'hostileSpecSpy']] as [string, string][]) {
+        for (let c = 0xf1; c < code; c++) {
+          try {
+            removeExtension(m, n, c);
+          } catch {
+            // not this pair
+          }
+        }
+      }
+      clearExtensionCache();
+    });
+
+    for (const [route, make] of Object.entries(ROUTES)) {
+      it(`${route}: the declared spy is called (the route works)`, () => {
+        const got = loads(make('__main__', 'hostileSpecSpy'));
+        if (route === 'NEWOBJ') {
+          // NEWOBJ allocates without calling, as cls.__new__(cls) does.
+          expect(Object.getPrototypeOf(got)).to.equal(hostileSpecSpy.prototype);
+          expect(spyCalls).to.deep.equal([]);
+        } else {
+          expect(got).to.equal('spied');
+          expect(spyCalls).to.deep.equal([['x']]);
+        }
+      });
+
+      for (const [m, n] of DANGEROUS) {
+        it(`${route}: ${m}.${n} → UnpicklingError naming it, nothing called`, () => {
+          expect(rejects(make(m, n)).message).to.include(`'${m}.${n}'`);
+          expect(spyCalls).to.deep.equal([]);
+        });
+      }
+
+      it(`${route}: os.system with placeholders: true loads as an inert PyGlobal/PyObject`, () => {
+        const got = loads(make('os', 'system'), { placeholders: true });
+        expect(got).to.be.instanceOf(PyObject);
+        const o = got as PyObject;
+        expect(o.cls).to.deep.equal(new PyGlobal('os', 'system'));
+        expect(o.args).to.deep.equal(['x']);
+        expect(spyCalls).to.deep.equal([]);
+      });
+    }
+
+    it('a forbidden global as an argument of an allowed call is refused before the call', () => {
+      const pickles = [
+        latin1('c__main__\nhostileSpecSpy\n(cos\nsystem\ntR.'),
+        latin1(`\x80\x04${sbu('__main__')}${sbu('hostileSpecSpy')}\x93${sbu('os')}${sbu('system')}\x93\x85R.`),
+        latin1('c__main__\nhostileSpecSpy\n((Vx\nios\nsystem\ntR.'),
+        latin1('c__main__\nhostileSpecSpy\n((cos\nsystem\nVx\notR.'),
+      ];
+      for (const p of pickles) expect(rejects(p).message).to.include("'os.system'");
+      addExtension('os', 'system', 0xf0);
+      try {
+        expect(rejects(latin1('\x80\x02c__main__\nhostileSpecSpy\n\x82\xf0\x85R.')).message).to.include("'os.system'");
+      } finally {
+        removeExtension('os', 'system', 0xf0);
+      }
+      expect(spyCalls).to.deep.equal([]);
+    });
+
+    it('Python 2 spellings map to the same names and are refused the same way', () => {
+      expect(rejects(latin1('c__builtin__\neval\n(Vx\ntR.')).message).to.include("'builtins.eval'");
+      expect(rejects(latin1('c__builtin__\n__import__\n(Vos\ntR.')).message).to.include("'builtins.__import__'");
+      // From protocol 3 on nothing is mapped.
+      expect(rejects(latin1('\x80\x03c__builtin__\neval\n(Vx\ntR.')).message).to.include("'__builtin__.eval'");
+    });
+
+    it('getattr reaches only __new__ and declared factories, never attributes of declared callables', () => {
+      for (const attr of ['call', 'apply', 'constructor', '__proto__', '__class__', 'bind']) {
+        const e = rejects(latin1(`cbuiltins\ngetattr\n(c__main__\nhostileSpecSpy\nV${attr}\ntR.`));
+        expect(e.message).to.include(`'${attr}'`);
+      }
+      expect(rejects(latin1('c_codecs\nencode\n(Vabc\nVrot13\ntR.')).message).to.include('latin-1');
+      expect(spyCalls).to.deep.equal([]);
+    });
+
+    it('an EXT code cached by an earlier load is still checked against the registry, not a stale cache', () => {
+      addExtension('__main__', 'hostileSpecSpy', 0xe0);
+      expect(loads(latin1('\x80\x02\x82\xe0Vx\n\x85R.'))).to.equal('spied');
+      removeExtension('__main__', 'hostileSpecSpy', 0xe0);
+      expect(rejects(latin1('\x80\x02\x82\xe0Vx\n\x85R.')).message).to.include('unregistered extension code 224');
+    });
+  });
+
+  describe('declared lengths far beyond the input', () => {
+    const u64 = (hi: number, lo: number): number[] => [
+      lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24,
+      hi & 0xff, (hi >>> 8) & 0xff, (hi >>> 16) & 0xff, hi >>> 24,
+    ];
+    const CASES: [string, Uint8Array][] = [];
+    for (const [op, name] of [[0x8e, 'BINBYTES8'], [0x8d, 'BINUNICODE8'], [0x96, 'BYTEARRAY8'], [0x95, 'FRAME']] as const) {
+      CASES.push([`${name} 2^62`, bytesOf([0x80, 5, op], u64(0x40000000, 0), 'abc.')]);
+      CASES.push([`${name} 2^64-1`, bytesOf([0x80, 5, op], u64(0xffffffff, 0xffffffff), 'abc.')]);
+      CASES.push([`${name} 2^32`, bytesOf([0x80, 5, op], u64(1, 0), 'abc.')]);
+    }
+    CASES.push(['LONG4 2^31-1', bytesOf([0x80, 2, 0x8b, 0xff, 0xff, 0xff, 0x7f], 'abc.')]);
+    CASES.push(['LONG4 negative', bytesOf([0x80, 2, 0x8b, 0xff, 0xff, 0xff, 0xff], 'abc.')]);
+    CASES.push(['BINBYTES 2^32-1', bytesOf([0x80, 3, 0x42, 0xff, 0xff, 0xff, 0xff], 'abc.')]);
+    CASES.push(['BINUNICODE 2^32-1', bytesOf([0x58, 0xff, 0xff, 0xff, 0xff], 'abc.')]);
+    CASES.push(['BINSTRING 2^32-1', bytesOf([0x54, 0xff, 0xff, 0xff, 0xff], 'abc.')]);
+
+    for (const [label, data] of CASES) {
+      it(`${label}: UnpicklingError from the length check, nothing allocated`, () => {
+        const before = process.memoryUsage().arrayBuffers;
+        const e = rejects(data);
+        expect(e.message).to.match(/truncated|exceeds|negative byte count/);
+        // Generous: an attempt at the declared size would be gigabytes.
+        expect(process.memoryUsage().arrayBuffers - before).to.be.lessThan(64 * 1024 * 1024);
+      });
+    }
+  });
+
+  describe('the memo', () => {
+    it('LONG_BINPUT at index 2^31 and 2^32-1 costs nothing and GET finds the values', () => {
+      const data = bytesOf('N', [0x72, 0, 0, 0, 0x80], '\x88', [0x72, 0xff, 0xff, 0xff, 0xff], '0', [0x6a, 0, 0, 0, 0x80], [0x6a, 0xff, 0xff, 0xff, 0xff], '\x87.');
+      expect(loads(data)).to.deep.equal([null, null, true]);
+    });
+
+    it('MEMOIZE after a sparse index uses the number of entries, as CPython does', () => {
+      // PUT 1000 then MEMOIZE: len(memo) == 1, so the second value is at index 1.
+      const data = latin1('\x80\x04K\x07r\xe8\x03\x00\x00K\x08\x94h\x01j\xe8\x03\x00\x00\x86.');
+      expect(loads(data)).to.deep.equal([8, 7]);
+    });
+
+    it('a missing memo index is an UnpicklingError naming it', () => {
+      for (const [data, idx] of [
+        ['h\x05.', 5],
+        ['j\x05\x00\x00\x00.', 5],
+        ['g5\n.', 5],
+        ['Nq\x00h\x01.', 1],
+        ['\x80\x04N\x94h\x01.', 1],
+        ['j\xff\xff\xff\xff.', 4294967295],
+      ] as [string, number][]) {
+        expect(rejects(latin1(data)).message).to.equal(`Memo value not found at index ${idx}`);
+      }
+    });
+  });
+
+  describe('1,000,000 levels of nesting, built as pickle bytes', () => {
+    const N = 1_000_000;
+
+    /** Walks `next` from `x` and returns how many levels there were. */
+    function depth(x: unknown, next: (x: any) => unknown): number {
+      let n = 0;
+      for (let cur: unknown = x; cur !== undefined && cur !== null; cur = next(cur)) n++;
+      return n;
+    }
+
+    it('nested lists (EMPTY_LIST × N, APPEND × N-1)', () => {
+      const data = new Uint8Array(2 + N + (N - 1) + 1);
+      data.set([0x80, 2]);
+      data.fill(0x5d, 2, 2 + N);
+      data.fill(0x61, 2 + N, 2 + N + N - 1);
+      data[data.length - 1] = 0x2e;
+      expect(depth(loads(data), (l: unknown[]) => l[0])).to.equal(N);
+    });
+
+    it('nested dicts with a memoized key (EMPTY_DICT key × N, SETITEM × N-1)', () => {
+      const head = latin1('\x80\x04\x8c\x01k\x940');
+      const data = new Uint8Array(head.length + 3 * (N - 1) + 1 + (N - 1) + 1);
+      data.set(head);
+      let at = head.length;
+      for (let i = 0; i < N - 1; i++) data.set([0x7d, 0x68, 0x00], (at += 3) - 3);
+      data[at++] = 0x7d;
+      data.fill(0x73, at, at + N - 1);
+      data[at + N - 1] = 0x2e;
+      const got = loads(data) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(got)).to.equal(Object.prototype);
+      expect(depth(got, (d: Record<string, unknown>) => d.k)).to.equal(N);
+    });
+
+    it('nested dicts with int keys, which become Maps (EMPTY_DICT MEMOIZE 1 × N, SETITEM × N-1)', () => {
+      const data = new Uint8Array(2 + 4 * (N - 1) + 2 + (N - 1) + 1);
+      data.set([0x80, 4]);
+      let at = 2;
+      for (let i = 0; i < N - 1; i++) data.set([0x7d, 0x94, 0x4b, 0x01], (at += 4) - 4);
+      data.set([0x7d, 0x94], at);
+      at += 2;
+      data.fill(0x73, at, at + N - 1);
+      data[at + N - 1] = 0x2e;
+      const got = loads(data);
+      expect(got).to.be.instanceOf(Map);
+      // The innermost dict has no keys: it stays a plain object.
+      expect(depth(got, (m: unknown) => (m instanceof Map ? m.get(1) : undefined))).to.equal(N);
+    });
+
+    it('nested class instances (NEWOBJ + BUILD)', () => {
+      const head = latin1('\x80\x02cspec_hostile\nNode\nq\x00X\x05\x00\x00\x00childq\x010');
+      const level = [0x68, 0x00, 0x29, 0x81, 0x7d, 0x68, 0x01];
+      const data = new Uint8Array(head.length + level.length * (N - 1) + 4 + 2 * (N - 1) + 1);
+      data.set(head);
+      let at = head.length;
+      for (let i = 0; i < N - 1; i++, at += level.length) data.set(level, at);
+      data.set([0x68, 0x00, 0x29, 0x81], at);
+      at += 4;
+      for (let i = 0; i < N - 1; i++, at += 2) data.set([0x73, 0x62], at);
+      data[at] = 0x2e;
+      const got = loads(data);
+      expect(got).to.be.instanceOf(HostileNode);
+      expect(depth(got, (n: HostileNode) => n.child)).to.equal(N);
+    });
+  });
+
+  describe('prototype pollution: __proto__, constructor and prototype stay own data properties', () => {
+    const KEYS = ['__proto__', 'constructor', 'prototype'];
+
+    /** A plain object with the three keys as own properties holding `{ polluted: … }`. */
+    function hostileObject(keys = KEYS): Record<string, unknown> {
+      const o: Record<string, unknown> = {};
+      for (const k of keys) {
+        Object.defineProperty(o, k, { value: { polluted: k }, writable: true, enumerable: true, configurable: true });
+      }
+      return o;
+    }
+
+    function expectOwnData(x: object, keys = KEYS): void {
+      for (const k of keys) {
+        const desc = Object.getOwnPropertyDescriptor(x, k);
+        expect(desc, k).to.not.equal(undefined);
+        expect(desc!.value, k).to.deep.equal({ polluted: k });
+        expect(desc!.enumerable, k).to.equal(true);
+      }
+    }
+
+    afterEach(() => {
+      expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+      expect(Object.prototype).to.not.have.property('polluted');
+      expect(Object.getOwnPropertyNames(Object.prototype)).to.not.include('polluted');
+    });
+
+    for (const protocol of [0, 1, 2, 3, 4, 5]) {
+      it(`dict via SETITEMS (three keys) at protocol ${protocol}`, () => {
+        const got = loads(dumps(hostileObject(), { protocol })) as object;
+        expect(Object.getPrototypeOf(got)).to.equal(Object.prototype);
+        expectOwnData(got);
+      });
+
+      for (const key of KEYS) {
+        it(`dict via SETITEM (only ${key}) at protocol ${protocol}`, () => {
+          const got = loads(dumps(hostileObject([key]), { protocol })) as object;
+          expect(Object.getPrototypeOf(got)).to.equal(Object.prototype);
+          expectOwnData(got, [key]);
+        });
+      }
+
+      it(`BUILD state of a class instance at protocol ${protocol}`, () => {
+        const bag = Object.assign(new HostileBag(), { ok: 1 });
+        for (const k of KEYS) {
+          Object.defineProperty(bag, k, { value: { polluted: k }, writable: true, enumerable: true, configurable: true });
+        }
+        const got = loads(dumps(bag, { protocol })) as object;
+        expect(Object.getPrototypeOf(got)).to.equal(HostileBag.prototype);
+        expectOwnData(got);
+      });
+
+      it(`null-prototype object (OrderedDict) and Map at protocol ${protocol}`, () => {
+        const od = Object.create(null) as Record<string, unknown>;
+        for (const k of KEYS) od[k] = { polluted: k };
+        const got = loads(dumps(od, { protocol })) as object;
+        expect(Object.getPrototypeOf(got)).to.equal(null);
+        expectOwnData(got);
+        const map = loads(dumps(new Map(KEYS.map((k) => [k, { polluted: k }])), { protocol })) as Map<string, unknown>;
+        expect([...map.keys()]).to.deep.equal(KEYS);
+      });
+    }
+
+    /** `V<k>\n` then `{'polluted': k}` built with MARK DICT SETITEM: one key and its value. */
+    const pair = (k: string): string => `V${k}\n(dVpolluted\nV${k}\ns`;
+
+    it('dict via the DICT opcode (MARK k v … DICT), with and without a PROTO header', () => {
+      for (const head of ['', '\x80\x02', '\x80\x05']) {
+        const got = loads(latin1(`${head}(${KEYS.map(pair).join('')}d.`)) as object;
+        expect(Object.getPrototypeOf(got)).to.equal(Object.prototype);
+        expectOwnData(got);
+      }
+    });
+
+    it('BUILD with (state, slotstate) whose slot part has the keys', () => {
+      const slot = KEYS.map((k) => `X${String.fromCharCode(k.length)}\x00\x00\x00${k}}X\x08\x00\x00\x00pollutedX${String.fromCharCode(k.length)}\x00\x00\x00${k}s`).join('');
+      const got = loads(latin1(`\x80\x02cspec_hostile\nBag\n)\x81N}(${slot}u\x86b.`)) as object;
+      expect(Object.getPrototypeOf(got)).to.equal(HostileBag.prototype);
+      expectOwnData(got);
+    });
+
+    it('SETITEMS on a class instance (a dictitems reduction) with the keys', () => {
+      const got = loads(latin1(`\x80\x02cspec_hostile\nBag\n)\x81(${KEYS.map(pair).join('')}u.`)) as object;
+      expect(Object.getPrototypeOf(got)).to.equal(HostileBag.prototype);
+      expectOwnData(got);
+    });
+
+    it('keyword arguments (NEWOBJ_EX) named __proto__ reach __new__ as own data', () => {
+      const got = loads(
+        latin1('\x80\x04\x8c\x08__main__\x8c\x06KwOnly\x93)}(\x8c\x09__proto__}\x8c\x08polluted\x8c\x01as\x8c\x01aK\x05u\x92.'),
+      ) as { a?: number };
+      expect(got.a).to.equal(5);
+    });
+  });
+
+  describe('state and hooks', () => {
+    it('BUILD on a class or a function is an UnpicklingError', () => {
+      for (const target of ['spec_hostile\nBag', '__main__\nhostileSpecSpy', 'collections\nOrderedDict', 'copyreg\n_reconstructor']) {
+        for (const state of ['}', 'N', 'K\x01']) {
+          rejects(latin1(`c${target}\n${state}b.`));
+        }
+      }
+    });
+
+    it('an error thrown by a user __setstate__ comes out as UnpicklingError with the original as cause', () => {
+      const e = rejects(latin1('\x80\x02cspec_hostile\nFragile\n)\x81}b.'));
+      expect(e.cause).to.be.instanceOf(RangeError);
+      expect((e.cause as Error).message).to.equal('boom in __setstate__');
+      expect(e.message).to.include('boom in __setstate__');
+    });
+
+    it('errors thrown by a user constructor or append come out the same way', () => {
+      const ctor = rejects(latin1('cspec_hostile\nGrumpy\n(Vrefuse\ntR.'));
+      expect(ctor.cause).to.be.instanceOf(TypeError);
+      const append = rejects(latin1('\x80\x02cspec_hostile\nGrumpy\n)\x81K\x01a.'));
+      expect((append.cause as Error).message).to.equal('no appending');
+    });
+
+    it('placeholders never call: state, items and calls on a PyGlobal stay inert data', () => {
+      spyCalls.length = 0;
+      const got = loads(latin1('cos\nsystem\n(Vx\ntR(Vy\nVz\nu]K\x01ab.'), { placeholders: true }) as PyObject;
+      expect(got).to.be.instanceOf(PyObject);
+      expect(got.dictItems).to.deep.equal([['y', 'z']]);
+      expect(got.state).to.deep.equal([1]);
+      const called = loads(latin1('cos\nsystem\n(Vx\ntR(Vy\ntR.'), { placeholders: true }) as PyObject;
+      expect(called.cls).to.be.instanceOf(PyObject);
+      expect(spyCalls).to.deep.equal([]);
+    });
+  });
+});

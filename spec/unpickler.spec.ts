@@ -1,0 +1,308 @@
+// The Unpickler, rule by rule: ints and their JS types (numbers, bigints, the bigint marker),
+// Python 2 strings with `encoding` / `errors`, classic INST / OBJ instances, the Python types
+// that map to JS built-ins, name resolution (fix_imports, findClass, the allow-list,
+// placeholders), persistent ids, out-of-band buffers, frames, and reading several pickles from
+// one stream.
+import { expect } from 'chai';
+
+import {
+  dumps,
+  loads,
+  PickleBuffer,
+  PyGlobal,
+  PyObject,
+  reducible,
+  Unpickler,
+  UnpicklingError,
+} from '../lib/index';
+import { bytesOf, expectSameGraph, latin1, Point, stripFrames, toHex, unhex, VECTORS } from './helpers/vectors';
+
+@reducible({ module: 'spec_unpickler', name: 'Classic' })
+class UpClassic {
+  ran = false;
+  args: unknown[] = [];
+  constructor(...args: unknown[]) {
+    this.ran = true;
+    this.args = args;
+  }
+}
+
+/** A loaded value's type, for tables: 'number', 'bigint', 'boolean'. */
+const kind = (x: unknown): string => typeof x;
+
+describe('Unpickler', () => {
+  describe('ints: numbers in the safe range, bigints beyond, and the bigint marker', () => {
+    const CASES: [string, unknown][] = [
+      ['I5\n', 5],
+      ['I-5\n', -5],
+      ['I01\n', true],
+      ['I00\n', false],
+      ['I0x10\n', 16],
+      ['I010\n', 8],
+      ['I9223372036854775807\n', 9223372036854775807n],
+      ['I99999999999999999999\n', 99999999999999999999n],
+      ['L5L\n', 5],
+      ['L2147483648L\n', 2147483648],
+      ['L9007199254740992L\n', 9007199254740992n],
+      // No trailing L: CPython never writes it; copyreg's protocol 0/1 bigint marker.
+      ['L5\n', 5n],
+      ['L-9007199254740993\n', -9007199254740993n],
+      ['\x8a\x06\x00\x00\x00\x00\x00\x01', 2 ** 40],
+      ['\x8a\x07\xff\xff\xff\xff\xff\xff\x1f', Number.MAX_SAFE_INTEGER],
+      ['\x8a\x08\x00\x00\x00\x00\x00\x00\x20\x00', 9007199254740992n],
+      ['\x8a\x00', 0],
+      ['\x8a\x01\xff', -1],
+      // A redundant sign byte (never minimal, so never from CPython): the bigint marker.
+      ['\x8a\x02\x05\x00', 5n],
+      ['\x8a\x02\xff\xff', -1n],
+      ['\x8a\x01\x00', 0n],
+      ['\x8a\x07\x00\x00\x00\x00\x00\x01\x00', 2n ** 40n],
+      ['\x8b\x02\x00\x00\x00\x00\x01', 256],
+      ['\x8b\x03\x00\x00\x00\x00\x01\x00', 256n],
+      ['J\xff\xff\xff\xff', -1],
+      ['K\xff', 255],
+      ['M\xff\xff', 65535],
+    ];
+    for (const [text, value] of CASES) {
+      it(`${JSON.stringify(text)} → ${String(value)}${typeof value === 'bigint' ? 'n' : ''} (${kind(value)})`, () => {
+        const got = loads(latin1(`${text}.`));
+        expect(kind(got)).to.equal(kind(value));
+        expect(got).to.equal(value);
+      });
+    }
+
+    it('CPython pickles of ints load as numbers up to 2^53-1 and as bigints beyond, at every protocol', () => {
+      for (const v of VECTORS.filter((x) => x.name.startsWith('int_'))) {
+        const got = loads(unhex(v.hex!));
+        const big = /2p63|2p64|2p100|2p2048/.test(v.name);
+        expect(typeof got, v.name).to.equal(big ? 'bigint' : 'number');
+      }
+    });
+  });
+
+  describe('Python 2 strings (STRING, BINSTRING, SHORT_BINSTRING) and encoding / errors', () => {
+    const PY2 = ["S'caf\\xe9'\n.", 'T\x04\x00\x00\x00caf\xe9.', 'U\x04caf\xe9.'];
+
+    it("decode as ASCII by default: non-ASCII bytes are an UnpicklingError (CPython's UnicodeDecodeError)", () => {
+      for (const p of PY2) expect(() => loads(latin1(p))).to.throw(UnpicklingError, "'ascii' codec can't decode byte 0xe9");
+      expect(loads(latin1("S'abc'\n."))).to.equal('abc');
+    });
+
+    it("encoding 'latin1' gives str; 'bytes' keeps Uint8Array; 'utf-8' decodes UTF-8", () => {
+      for (const p of PY2) {
+        expect(loads(latin1(p), { encoding: 'latin1' })).to.equal('café');
+        expect(loads(latin1(p), { encoding: 'bytes' })).to.deep.equal(latin1('caf\xe9'));
+      }
+      expect(loads(latin1('U\x05caf\xc3\xa9.'), { encoding: 'utf-8' })).to.equal('café');
+    });
+
+    it("errors 'replace' and 'ignore'", () => {
+      expect(loads(latin1('U\x04caf\xe9.'), { errors: 'replace' })).to.equal('caf\ufffd');
+      expect(loads(latin1('U\x04caf\xe9.'), { errors: 'ignore' })).to.equal('caf');
+    });
+
+    it('escapes in STRING are decoded; bad quoting or a trailing backslash is an UnpicklingError', () => {
+      expect(loads(latin1("S'a\\nb\\x41\\101\\''\n."))).to.equal("a\nbAA'");
+      expect(loads(latin1('S"q"\n.'))).to.equal('q');
+      expect(() => loads(latin1("S'abc\n."))).to.throw(UnpicklingError, 'must be quoted');
+      expect(() => loads(latin1("S'\\'\n."))).to.throw(UnpicklingError);
+    });
+
+    it('encoding does not apply to Python 3 str (UNICODE, BINUNICODE)', () => {
+      expect(loads(latin1('Vcaf\xe9\n.'), { encoding: 'bytes' })).to.equal('café');
+      expect(loads(latin1('X\x05\x00\x00\x00caf\xc3\xa9.'), { encoding: 'bytes' })).to.equal('café');
+    });
+  });
+
+  describe('classic instances (INST, OBJ) of a declared class', () => {
+    it('without arguments: allocated without running the constructor (cls.__new__(cls))', () => {
+      for (const data of ['(ispec_unpickler\nClassic\n.', '(cspec_unpickler\nClassic\no.']) {
+        const got = loads(latin1(data)) as UpClassic;
+        expect(got).to.be.instanceOf(UpClassic);
+        expect(got.ran).to.equal(undefined);
+      }
+    });
+
+    it('with arguments: the constructor runs with them', () => {
+      for (const data of ['(I1\nVtwo\nispec_unpickler\nClassic\n.', '(cspec_unpickler\nClassic\nI1\nVtwo\no.']) {
+        const got = loads(latin1(data)) as UpClassic;
+        expect(got.ran).to.equal(true);
+        expect(got.args).to.deep.equal([1, 'two']);
+      }
+    });
+
+    it("a Python 2 pickle: classic instance with a dict state and Python 2 str keys", () => {
+      const got = loads(latin1("(ispec_unpickler\nClassic\np0\n(dp1\nS'foo'\np2\nI1\nsS'bar'\np3\nI2\nsb.")) as UpClassic;
+      expect(got).to.be.instanceOf(UpClassic);
+      expect({ ...got }).to.deep.equal({ foo: 1, bar: 2 });
+    });
+
+    it('INST names are ASCII only; an undeclared class is refused', () => {
+      expect(() => loads(latin1('(ispec_unpickler\nCl\xe9\n.'))).to.throw(UnpicklingError);
+      expect(() => loads(latin1('(ispec_unpickler\nNope\n.'))).to.throw(UnpicklingError, "'spec_unpickler.Nope'");
+    });
+  });
+
+  describe('Python types mapped to JS', () => {
+    it('tuple → frozen Array, frozenset → frozen Set, set → Set, list → Array, dict → object', () => {
+      const got = loads(unhex('80025d7100287d710158010000007871024b0173635f5f6275696c74696e5f5f0a66726f7a656e7365740a71035d71044b0161857105527106635f5f6275696c74696e5f5f0a7365740a71075d7108284b014b026585710952710a4b0185710b652e')) as unknown[];
+      expectSameGraph(got, [{ x: 1 }, Object.freeze(new Set([1])), new Set([1, 2]), Object.freeze([1])]);
+    });
+
+    it('a dict with a non-string key is a Map (keys keep their order and types); all-string keys a plain object', () => {
+      const m = loads(unhex('80027d7100284b01580100000061710158010000006271024b02752e')) as Map<unknown, unknown>;
+      expect(m).to.be.instanceOf(Map);
+      expect([...m]).to.deep.equal([[1, 'a'], ['b', 2]]);
+      expect(Object.getPrototypeOf(loads(latin1('(dVa\nI1\ns.')))).to.equal(Object.prototype);
+      const viaDict = loads(latin1('(I1\nVa\nVb\nI2\nd.')) as Map<unknown, unknown>;
+      expect([...viaDict]).to.deep.equal([[1, 'a'], ['b', 2]]);
+    });
+
+    it('a dict holding itself under an int key (CPython bytes) becomes one Map, cycle kept', () => {
+      // d = {1: None}; d[2] = d, at protocols 0, 2 and 4.
+      for (const hex of ['286470300a49310a4e7349320a67300a732e', '80027d7100284b014e4b026800752e', '8004950c000000000000007d94284b014e4b026800752e']) {
+        const m = loads(unhex(hex)) as Map<number, unknown>;
+        expect(m.get(2)).to.equal(m);
+      }
+    });
+
+    it('known limit: a dict with an int key reached through another container before that key is set', () => {
+      // d = {}; d[1] = [d] as CPython writes it: the list holds the plain object before it can become a Map.
+      expect(() => loads(unhex('80027d71004b015d7101680061732e'))).to.throw(UnpicklingError, 'cannot become a Map');
+    });
+
+    it('collections.OrderedDict → null-prototype object', () => {
+      const got = loads(latin1('\x80\x02ccollections\nOrderedDict\n)R(Vb\nK\x01Va\nK\x02u.')) as object;
+      expect(Object.getPrototypeOf(got)).to.equal(null);
+      expect(Object.keys(got)).to.deep.equal(['b', 'a']);
+    });
+
+    it('bytes → Uint8Array and bytearray → ArrayBuffer, including the protocol 0-2 _codecs.encode forms', () => {
+      expect(loads(unhex('8002635f5f6275696c74696e5f5f0a6279746561727261790a7100635f636f646563730a656e636f64650a710158020000007879710258060000006c6174696e3171038671045271058571065271072e'))).to.deep.equal(latin1('xy').buffer);
+      expect(loads(latin1('c_codecs\nencode\n(V\xff\x00\nVlatin1\ntR.'))).to.deep.equal(latin1('\xff\x00'));
+      expect(() => loads(latin1('c_codecs\nencode\n(V\\u0100\nVlatin1\ntR.'))).to.throw(UnpicklingError, 'not latin-1');
+    });
+
+    it('datetime.datetime with a UTC offset → the Date of that instant (milliseconds)', () => {
+      const plus1 = '80049558000000000000008c086461746574696d65948c086461746574696d65949394430a07e8010203040501e2409468008c0874696d657a6f6e6594939468008c0974696d6564656c74619493944b004d100e4b008794529485945294869452942e';
+      expect((loads(unhex(plus1)) as Date).toISOString()).to.equal('2024-01-02T02:04:05.123Z');
+      const minus530 = '8002636461746574696d650a6461746574696d650a7100635f636f646563730a656e636f64650a7101580c00000007c3a8010203040501c3a240710258060000006c6174696e317103867104527105636461746574696d650a74696d657a6f6e650a7106636461746574696d650a74696d6564656c74610a71074affffffff4a280401004b0087710852710985710a52710b86710c52710d2e';
+      expect((loads(unhex(minus530)) as Date).toISOString()).to.equal('2024-01-02T08:34:05.123Z');
+    });
+
+    it('builtin exceptions → Error with the Python name; several args kept', () => {
+      for (const hex of [
+        '800263657863657074696f6e730a56616c75654572726f720a710058090000006261642076616c756571018571025271032e',
+        '8004952b000000000000008c086275696c74696e73948c0a56616c75654572726f729493948c096261642076616c756594859452942e',
+      ]) {
+        const e = loads(unhex(hex)) as Error;
+        expect(e).to.be.instanceOf(Error);
+        expect(e.name).to.equal('ValueError');
+        expect(e.message).to.equal('bad value');
+      }
+      const two = loads(unhex('80049524000000000000008c086275696c74696e73948c09457863657074696f6e9493948c0161944b02869452942e')) as Error & { args: unknown[] };
+      expect(two.args).to.deep.equal(['a', 2]);
+    });
+
+    it('READONLY_BUFFER: bytes stay as they are; a bytearray becomes a Uint8Array over the same memory', () => {
+      const got = loads(latin1('\x96\x03\x00\x00\x00\x00\x00\x00\x00abc\x98.')) as Uint8Array;
+      expect(got).to.be.instanceOf(Uint8Array);
+      expect(got.buffer.byteLength).to.equal(3);
+      expect(() => loads(latin1('K\x01\x98.'))).to.throw(UnpicklingError, 'bytes-like');
+    });
+  });
+
+  describe('name resolution', () => {
+    it('fix_imports: Python 2 names are mapped below protocol 3; fixImports: false turns it off', () => {
+      expect(loads(latin1('c__builtin__\nset\n(]tR.'))).to.deep.equal(new Set());
+      expect(() => loads(latin1('c__builtin__\nset\n(]tR.'), { fixImports: false })).to.throw(UnpicklingError, "'__builtin__.set'");
+      expect(() => loads(latin1('\x80\x03c__builtin__\nset\n(]tR.'))).to.throw(UnpicklingError, "'__builtin__.set'");
+      expect(loads(latin1('ccopy_reg\n_reconstructor\n(c__main__\nPoint\nc__builtin__\nobject\nNtR.'))).to.be.instanceOf(Point);
+    });
+
+    it('findClass replaces the allow-list lookup; it gets Python 3 names and serves EXT codes too', () => {
+      const asked: string[] = [];
+      const findClass = (m: string, n: string): unknown => {
+        asked.push(`${m}.${n}`);
+        return (...args: unknown[]) => ({ called: `${m}.${n}`, args });
+      };
+      expect(loads(latin1('c__builtin__\nlen\n(Vabc\ntR.'), { findClass })).to.deep.equal({ called: 'builtins.len', args: ['abc'] });
+      expect(asked).to.deep.equal(['builtins.len']);
+    });
+
+    it('placeholders: unknown globals load as PyGlobal / PyObject, and dump back to the same bytes', () => {
+      for (const v of VECTORS.filter((x) => ['ellipsis', 'notimplemented', 'type_nonetype', 'type_int', 'builtin_len', 'range_5'].includes(x.name))) {
+        const data = unhex(v.hex!);
+        const got = loads(data, { placeholders: true });
+        expect(got instanceof PyGlobal || got instanceof PyObject, v.name).to.equal(true);
+        expect(toHex(dumps(got, { protocol: v.protocol })), `${v.name} at protocol ${v.protocol}`).to.equal(v.hex);
+      }
+    });
+
+    it('a persistent id needs persistentLoad; PERSID passes the text, BINPERSID the object', () => {
+      expect(() => loads(latin1('Pabc\n.'))).to.throw(UnpicklingError, 'persistent_load');
+      expect(loads(latin1('Pabc\n.'), { persistentLoad: (pid) => ({ pid }) })).to.deep.equal({ pid: 'abc' });
+      expect(loads(latin1('K\x07Q.'), { persistentLoad: (pid) => [pid] })).to.deep.equal([7]);
+      class WithHook extends Unpickler {
+        override persistentLoad(pid: unknown): unknown {
+          return `hook:${String(pid)}`;
+        }
+      }
+      expect(new WithHook(latin1('Px\n.')).load()).to.equal('hook:x');
+    });
+  });
+
+  describe('out-of-band buffers (NEXT_BUFFER)', () => {
+    it('buffers are consumed in order and returned as given; a PickleBuffer gives its view', () => {
+      const a = latin1('a');
+      const pb = new PickleBuffer(latin1('b'));
+      const got = loads(latin1('\x80\x05(\x97\x97\x97\x98l.'), { buffers: new Set<unknown>([a, pb, latin1('c')]) }) as unknown[];
+      expect(got[0]).to.equal(a);
+      expect(got[1]).to.equal(pb.view);
+      expect(got[2]).to.deep.equal(latin1('c'));
+    });
+
+    it('no buffers, or too few: UnpicklingError; buffers that are not iterable: TypeError up front', () => {
+      expect(() => loads(latin1('\x80\x05\x97.'))).to.throw(UnpicklingError, 'no *buffers* argument');
+      expect(() => loads(latin1('\x80\x05\x97\x97l.'), { buffers: [latin1('a')] })).to.throw(UnpicklingError, 'not enough out-of-band buffers');
+      expect(() => loads(latin1('\x80\x05\x97.'), { buffers: 5 as never })).to.throw(TypeError);
+    });
+  });
+
+  describe('frames and streams', () => {
+    it('frames are optional: every protocol 4-5 vector loads the same with its FRAMEs removed', () => {
+      for (const v of VECTORS.filter((x) => x.hex !== null && x.protocol >= 4 && x.setup === undefined)) {
+        const data = unhex(v.hex!);
+        const options = { placeholders: true, persistentLoad: (p: unknown) => p, buffers: (v.buffers_hex ?? []).map(unhex) };
+        const want = loads(data, options);
+        const bare = stripFrames(data);
+        expectSameGraph(loads(bare, { ...options, buffers: (v.buffers_hex ?? []).map(unhex) }), want);
+      }
+    });
+
+    it('a frame that ends mid-pickle and continues unframed is fine; a FRAME longer than the data is not', () => {
+      expect(loads(latin1('\x80\x04\x95\x02\x00\x00\x00\x00\x00\x00\x00]\x94K\x01a.'))).to.deep.equal([1]);
+      expect(() => loads(latin1('\x80\x04\x95\xff\x00\x00\x00\x00\x00\x00\x00N.'))).to.throw(UnpicklingError, 'truncated');
+    });
+
+    it('load() reads one pickle and stops after its STOP; the next load() reads the next, sharing the memo', () => {
+      const shared = { s: 1 };
+      const data = bytesOf(dumps([shared], { protocol: 2 }), latin1('\x80\x02h\x01.'), dumps('tail', { protocol: 0 }));
+      const u = new Unpickler(data);
+      const first = u.load() as unknown[];
+      expect(u.load()).to.equal(first[0]);
+      expect(u.load()).to.equal('tail');
+      expect(() => u.load()).to.throw(UnpicklingError, 'Ran out of input');
+    });
+
+    it('PROTO above 5 is refused; PROTO may repeat or be lower', () => {
+      expect(() => loads(latin1('\x80\x06N.'))).to.throw(UnpicklingError, 'unsupported pickle protocol: 6');
+      expect(loads(latin1('\x80\x05\x80\x02\x80\x00N.'))).to.equal(null);
+    });
+
+    it('the data must be a Uint8Array (a Buffer is one)', () => {
+      expect(() => loads('N.' as never)).to.throw(TypeError);
+      expect(loads(Buffer.from('N.', 'latin1'))).to.equal(null);
+    });
+  });
+});
