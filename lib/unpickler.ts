@@ -10,7 +10,6 @@
  * properties, and every failure surfaces as an UnpicklingError.
  */
 import { UnpicklingError, typeName } from './errors';
-import { OP } from './opcodes';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py3Name } from './pynames';
 import { newobj } from './reduce';

@@ -1,0 +1,563 @@
+/**
+ * The pickler's machinery below `save()`: the output buffer, the memo (objects by identity,
+ * strings by value, globals by name), the explicit task stack that replaces recursion, and the
+ * batchers that write a container's items in groups of 1000 the way CPython's C pickler does.
+ * pickler.ts builds the Pickler on top.
+ */
+import { PicklingError, typeName } from './errors';
+import { OP } from './opcodes';
+import { Output } from './output';
+import { Kind, stateKeys } from './builtins';
+import { PickleBuffer, PyGlobal } from './pyobjects';
+import type { Reduction } from './reduction';
+import {
+  BYTEARRAY,
+  BYTES,
+  CODECS_ENCODE,
+  DICT,
+  FROZENSET,
+  HOLE_GLOBAL,
+  JS_ARRAY,
+  SET,
+} from './typemap';
+
+// Task kinds of the save loop.
+export const T_SAVE = 0;
+export const T_SAVE_NOPERS = 1; // a persistent id itself: persistentId is not asked about it
+export const T_OP = 2; // write one opcode byte
+export const T_TUPLE = 3; // save an array as a tuple (reduce args), whatever its frozenness
+export const T_TUPLE_END = 4;
+export const T_FROZENSET_END = 5;
+export const T_LIST_BATCH = 6;
+export const T_DICT_BATCH = 7;
+export const T_SET_BATCH = 8;
+export const T_ITER_BATCH = 9; // listItems / dictItems of a reduction (the generic batcher)
+export const T_REDUCE_END = 10;
+export const T_GLOBAL_END = 11;
+export const T_STATE = 12; // save a BUILD state: a plain object keeps its non-enumerable keys too
+export const T_SETSTATE_END = 14;
+export const T_NEWOBJ_END = 15; // NEWOBJ and the instance's memo entry (default instances)
+export const T_INSTANCE_STATE = 16; // an instance's own properties as the BUILD dict
+export const T_MAP_CLOSE = 17; // a Map's first key is set: the loader has made it a Map
+export const T_MAP_ITEM = 18; // a key or value in a Map's first pairs (aux: the Map)
+
+/**
+ * How many saves of one object may be in progress before it is memoized (tuple items, reduce
+ * arguments). CPython stops at its recursion limit; a frozen array containing itself would
+ * otherwise never end.
+ */
+export const MAX_REENTRY = 1000;
+
+export const BATCHSIZE = 1000;
+
+export interface Batch {
+  readonly obj: any;
+  readonly keys: readonly (string | symbol)[] | readonly [unknown, unknown][] | unknown[];
+  i: number;
+  /** For T_ITER_BATCH: SETITEMS pairs instead of APPENDS items. */
+  readonly pairs?: boolean;
+  readonly iter?: Iterator<unknown>;
+}
+
+export function picklingError(message: string): PicklingError {
+  return new PicklingError(message);
+}
+
+/** The state of a pickler that `save()` works on; see Pickler for the public API. */
+export abstract class PicklerCore {
+  /** Protocol 5: decides per PickleBuffer between in-band and out-of-band (see Pickler). */
+  abstract bufferCallback: ((buffer: PickleBuffer) => unknown) | null;
+
+  protected constructor(readonly protocol: number) {}
+
+  protected readonly out = new Output();
+  protected memo = new Map<unknown, number>();
+  protected strMemo = new Map<string, number>();
+  /** Globals by name: CPython memoizes a class by identity, and one name is one class. */
+  protected globalMemo = new Map<string, number>();
+  protected memoSize = 0;
+  /** Objects whose save is in progress and not yet memoized (tuples, reductions), innermost last. */
+  protected readonly pending: unknown[] = [];
+  /** Sets being written as `set([items])` (protocols < 4), whose items may lead back to them. */
+  protected readonly pendingSets = new Set<object>();
+  /** Maps whose first key closeMap is writing: a GET of one now would be stored as a dict. */
+  protected closing = new Set<object>();
+  protected readonly tasks: number[] = [];
+  protected readonly vals: unknown[] = [];
+  protected readonly auxs: unknown[] = [];
+
+  protected push(task: number, val: unknown, aux?: unknown): void {
+    this.tasks.push(task);
+    this.vals.push(val);
+    this.auxs.push(aux);
+  }
+
+  protected frameBoundary(): void {
+    if (this.protocol >= 4) this.out.frameBoundary();
+  }
+
+  /** Writes a PUT for the next memo index and returns that index. */
+  protected putMemo(): number {
+    const idx = this.memoSize++;
+    const out = this.out;
+    if (this.protocol >= 4) {
+      out.byte(OP.MEMOIZE);
+    } else if (this.protocol >= 1) {
+      if (idx < 256) out.byte2(OP.BINPUT, idx);
+      else {
+        out.byte(OP.LONG_BINPUT);
+        out.u32(idx);
+      }
+    } else {
+      out.ascii(`p${idx}\n`);
+    }
+    return idx;
+  }
+
+  protected memoize(obj: unknown): void {
+    this.memo.set(obj, this.putMemo());
+  }
+
+  protected writeGet(idx: number): void {
+    const out = this.out;
+    if (this.protocol >= 1) {
+      if (idx < 256) out.byte2(OP.BINGET, idx);
+      else {
+        out.byte(OP.LONG_BINGET);
+        out.u32(idx);
+      }
+    } else {
+      out.ascii(`g${idx}\n`);
+    }
+  }
+
+  /** The C pickler's `batch_list_exact`: one item → APPEND; else MARK … APPENDS per 1000. */
+  protected listBatch(b: Batch): void {
+    const obj = b.obj as unknown[];
+    const n = obj.length;
+    const start = b.i;
+    const p0 = this.protocol === 0;
+    const end = p0 ? Math.min(start + BATCHSIZE, n) : Math.min(start + BATCHSIZE, n);
+    if (end < n) {
+      b.i = end;
+      this.push(T_LIST_BATCH, undefined, b);
+    }
+    if (p0 || n === 1) {
+      for (let i = end - 1; i >= start; i--) {
+        this.push(T_OP, OP.APPEND);
+        this.push(T_SAVE, itemAt(obj, i));
+      }
+      return;
+    }
+    this.out.byte(OP.MARK);
+    this.push(T_OP, OP.APPENDS);
+    for (let i = end - 1; i >= start; i--) this.push(T_SAVE, itemAt(obj, i));
+  }
+
+  protected endTuple(obj: unknown[], n: number): void {
+    const out = this.out;
+    this.pending.pop();
+    const idx = this.memo.get(obj);
+    if (idx !== undefined) {
+      // Note: saving the items saved this tuple too (a cycle through a mutable item); drop what
+      // was pushed and refer to the copy already in the memo.
+      if (n <= 3 && this.protocol >= 2) for (let i = 0; i < n; i++) out.byte(OP.POP);
+      else if (this.protocol >= 1) out.byte(OP.POP_MARK);
+      else for (let i = 0; i <= n; i++) out.byte(OP.POP);
+      this.writeGet(idx);
+      return;
+    }
+    if (n <= 3 && this.protocol >= 2) out.byte(n === 1 ? OP.TUPLE1 : n === 2 ? OP.TUPLE2 : OP.TUPLE3);
+    else out.byte(OP.TUPLE);
+    this.memoize(obj);
+  }
+
+  /** The C pickler's `batch_dict_exact`: one pair → SETITEM; else MARK … SETITEMS per 1000. */
+  protected dictBatch(b: Batch): void {
+    const obj = b.obj;
+    const keys = b.keys as readonly unknown[];
+    const n = keys.length;
+    const start = b.i;
+    const end = Math.min(start + BATCHSIZE, n);
+    if (end < n) {
+      b.i = end;
+      this.push(T_DICT_BATCH, undefined, b);
+    }
+    const isMap = obj instanceof Map;
+    const get = (i: number): [unknown, unknown] => {
+      if (isMap) return keys[i] as [unknown, unknown];
+      const k = keys[i] as string | symbol;
+      return [k, (obj as Record<string | symbol, unknown>)[k]];
+    };
+    const item = isMap && start === 0 ? T_MAP_ITEM : T_SAVE;
+    if (this.protocol === 0 || n === 1) {
+      for (let i = end - 1; i >= start; i--) {
+        const [k, v] = get(i);
+        if (isMap && i === 0) this.push(T_MAP_CLOSE, obj);
+        this.push(T_OP, OP.SETITEM);
+        this.push(item, v, obj);
+        this.push(item, k, obj);
+      }
+      return;
+    }
+    this.out.byte(OP.MARK);
+    if (isMap && start === 0) this.push(T_MAP_CLOSE, obj);
+    this.push(T_OP, OP.SETITEMS);
+    for (let i = end - 1; i >= start; i--) {
+      const [k, v] = get(i);
+      this.push(item, v, obj);
+      this.push(item, k, obj);
+    }
+  }
+
+  /**
+   * A GET of a Map written as a dict literal (its memo entry still negative), before the pair that
+   * makes the loader turn the plain object into a Map. Setting the first key right here (to None;
+   * the real value follows, in place) makes it a Map before this reference can be stored
+   * anywhere. Python reads the same dict.
+   */
+  protected closeMap(map: Map<unknown, unknown>, idx: number): void {
+    const first = Map.prototype.keys.call(map).next().value;
+    // The first key is a tuple (or reduced object) that holds the Map and is being written.
+    if (this.pending.lastIndexOf(first) >= 0) throw mapKeyCycle();
+    this.memo.set(map, idx);
+    this.writeGet(idx);
+    if (first === map) {
+      this.writeGet(idx);
+      this.out.byte2(OP.NONE, OP.SETITEM);
+      return;
+    }
+    this.closing.add(map);
+    this.push(T_OP, OP.SETITEM);
+    this.push(T_OP, OP.NONE);
+    this.push(T_MAP_CLOSE, map);
+    this.push(T_SAVE, first);
+  }
+
+  /**
+   * Records a save in progress of an object not memoized yet (tuple items, reduce arguments). Such
+   * a save can reach the object again (CPython's recursive tuples), but only a bounded number of
+   * times unless it contains itself through such values alone: that would never end, so as the
+   * stack of them grows (at each power of two) no object may be in it more than MAX_REENTRY times.
+   */
+  protected enter(obj: unknown): void {
+    const n = this.pending.push(obj);
+    if (n >= 2048 && (n & (n - 1)) === 0) {
+      const counts = new Map<unknown, number>();
+      for (const x of this.pending) {
+        const c = (counts.get(x) ?? 0) + 1;
+        if (c > MAX_REENTRY) {
+          throw picklingError(
+            `Can't pickle ${typeName(x)}: it contains itself through values written before it ` +
+              '(tuple items, frozen Set items or reduce arguments); only a list, dict, set or state can lead back to it',
+          );
+        }
+        counts.set(x, c);
+      }
+    }
+  }
+
+  protected setBatch(b: Batch): void {
+    const items = b.keys as unknown[];
+    const start = b.i;
+    const end = Math.min(start + BATCHSIZE, items.length);
+    if (end < items.length) {
+      b.i = end;
+      this.push(T_SET_BATCH, undefined, b);
+    }
+    this.out.byte(OP.MARK);
+    this.push(T_OP, OP.ADDITEMS);
+    for (let i = end - 1; i >= start; i--) this.push(T_SAVE, items[i]);
+  }
+
+  protected endFrozen(obj: object): void {
+    this.pending.pop();
+    const idx = this.memo.get(obj);
+    if (idx !== undefined) {
+      this.out.byte(OP.POP_MARK);
+      this.writeGet(idx);
+      return;
+    }
+    this.out.byte(OP.FROZENSET);
+    this.memoize(obj);
+  }
+
+  protected writeBytes(data: Uint8Array, bytearray: boolean): void {
+    const out = this.out;
+    const n = data.length;
+    const large = out.isLarge(n);
+    if (large) out.beginLarge();
+    if (bytearray) {
+      out.byte(OP.BYTEARRAY8);
+      out.u64(n);
+    } else if (n <= 0xff) {
+      out.byte2(OP.SHORT_BINBYTES, n);
+    } else if (n <= 0xffffffff) {
+      out.byte(OP.BINBYTES);
+      out.u32(n);
+    } else if (this.protocol >= 4) {
+      out.byte(OP.BINBYTES8);
+      out.u64(n);
+    } else {
+      throw picklingError('cannot serialize a bytes object larger than 4 GiB');
+    }
+    out.bytes(data);
+    if (large) out.endLarge();
+  }
+
+  /** Memoizes a global by name, and by identity for a quicker hit next time. */
+  protected rememberGlobal(obj: unknown, key: string, idx: number): void {
+    this.globalMemo.set(key, idx);
+    if (typeof obj === 'function' || obj instanceof PyGlobal) this.memo.set(obj, idx);
+  }
+
+  /** CPython's generic `_batch_appends` / `_batch_setitems` for a reduction's items. */
+  protected iterBatch(b: Batch): void {
+    const iter = b.iter!;
+    const batch: unknown[] = [];
+    while (batch.length < BATCHSIZE) {
+      const next = iter.next();
+      if (next.done) break;
+      batch.push(next.value);
+    }
+    const n = batch.length;
+    if (n === 0) return;
+    if (n === BATCHSIZE) this.push(T_ITER_BATCH, undefined, b);
+    const p0 = this.protocol === 0;
+    if (b.pairs) {
+      for (const pair of batch) {
+        if (!Array.isArray(pair) || pair.length !== 2) {
+          throw picklingError(`dict items iterator must return 2-tuples, not ${typeName(pair)}`);
+        }
+      }
+      if (p0 || n === 1) {
+        for (let i = n - 1; i >= 0; i--) {
+          const [k, v] = batch[i] as [unknown, unknown];
+          this.push(T_OP, OP.SETITEM);
+          this.push(T_SAVE, v);
+          this.push(T_SAVE, k);
+        }
+        return;
+      }
+      this.out.byte(OP.MARK);
+      this.push(T_OP, OP.SETITEMS);
+      for (let i = n - 1; i >= 0; i--) {
+        const [k, v] = batch[i] as [unknown, unknown];
+        this.push(T_SAVE, v);
+        this.push(T_SAVE, k);
+      }
+      return;
+    }
+    if (p0 || n === 1) {
+      for (let i = n - 1; i >= 0; i--) {
+        this.push(T_OP, OP.APPEND);
+        this.push(T_SAVE, batch[i]);
+      }
+      return;
+    }
+    this.out.byte(OP.MARK);
+    this.push(T_OP, OP.APPENDS);
+    for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, batch[i]);
+  }
+
+  // --- Containers with opcodes of their own ---
+
+  protected saveList(obj: unknown[]): void {
+    const extras = stateKeys(obj, Kind.ARRAY);
+    if (extras.length > 0) {
+      // Note: a list cannot carry attributes in Python; a JS array with extra properties is a
+      // JS-only value.
+      const state: Record<string | symbol, unknown> = {};
+      for (const k of extras) state[k] = (obj as unknown as Record<string | symbol, unknown>)[k];
+      return this.saveReduce(reduction(JS_ARRAY, [], state, withHoles(obj), null), obj);
+    }
+    const out = this.out;
+    if (this.protocol === 0) {
+      out.byte2(OP.MARK, OP.LIST);
+    } else {
+      out.byte(OP.EMPTY_LIST);
+    }
+    this.memoize(obj);
+    const n = obj.length;
+    if (n === 0) return;
+    this.push(T_LIST_BATCH, undefined, { obj, keys: obj, i: 0 } satisfies Batch);
+  }
+
+  protected saveTuple(obj: unknown[]): void {
+    const out = this.out;
+    const n = obj.length;
+    if (n === 0) {
+      if (this.protocol >= 1) out.byte(OP.EMPTY_TUPLE);
+      else out.byte2(OP.MARK, OP.TUPLE);
+      return;
+    }
+    const idx = this.memo.get(obj);
+    if (idx !== undefined) {
+      this.writeGet(idx);
+      return;
+    }
+    const short = n <= 3 && this.protocol >= 2;
+    this.enter(obj);
+    if (!short) out.byte(OP.MARK);
+    this.push(T_TUPLE_END, obj, n);
+    for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, itemAt(obj, i));
+  }
+
+  protected saveDict(obj: Record<string, unknown>, allKeys: boolean): void {
+    const keys: (string | symbol)[] = allKeys ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
+    const symbols = Object.getOwnPropertySymbols(obj);
+    for (const s of symbols) if (allKeys || Object.prototype.propertyIsEnumerable.call(obj, s)) keys.push(s);
+    if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
+    else this.out.byte(OP.EMPTY_DICT);
+    this.memoize(obj);
+    if (keys.length > 0) this.push(T_DICT_BATCH, undefined, { obj, keys, i: 0 } satisfies Batch);
+  }
+
+  protected saveMap(obj: Map<unknown, unknown>): void {
+    const entries = Array.from(Map.prototype.entries.call(obj));
+    const first = entries.length > 0 ? typeof entries[0]![0] : 'string';
+    if (first !== 'string' && first !== 'symbol') {
+      // Python reads a dict with non-string keys; the loader makes a Map of it again when the
+      // first pair is set (until then a GET of it must close it first: closeMap).
+      if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
+      else this.out.byte(OP.EMPTY_DICT);
+      // Note: a negative memo entry marks it open until T_MAP_CLOSE (-1 - index).
+      this.memo.set(obj, -1 - this.putMemo());
+      this.push(T_DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      return;
+    }
+    // Note: a Map whose first key is a string would load as a plain object, or change key order,
+    // if written as a dict literal; `builtins.dict()` plus SETITEMS is the same dict to Python
+    // and a Map from the start.
+    this.saveReduce(reduction(DICT, [], null, null, entries), obj);
+  }
+
+  protected saveSet(obj: Set<unknown>): void {
+    const frozen = Object.isFrozen(obj);
+    if (this.protocol < 4) {
+      if (!frozen && (obj.has(obj) || this.pendingSets.has(obj))) {
+        // A Set reached again through its own items (impossible in Python) cannot be its own
+        // constructor argument: `set()`, then its items appended once it exists (the loader adds
+        // them); the outer save then finds it memoized and drops its own copy (POP, GET).
+        return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
+      }
+      if (!frozen) this.pendingSets.add(obj);
+      return this.saveReduce(reduction(frozen ? FROZENSET : SET, [Array.from(obj)], null, null, null), obj);
+    }
+    const items = Array.from(obj);
+    if (frozen) {
+      this.enter(obj);
+      this.out.byte(OP.MARK);
+      this.push(T_FROZENSET_END, obj);
+      for (let i = items.length - 1; i >= 0; i--) this.push(T_SAVE, items[i]);
+      return;
+    }
+    this.out.byte(OP.EMPTY_SET);
+    this.memoize(obj);
+    if (items.length > 0) this.push(T_SET_BATCH, undefined, { obj, keys: items, i: 0 } satisfies Batch);
+  }
+
+  protected saveBytes(obj: Uint8Array): void {
+    if (this.protocol < 3) {
+      if (obj.length === 0) return this.saveReduce(reduction(BYTES, [], null, null, null), obj);
+      let text = '';
+      for (let i = 0; i < obj.length; i += 8192) {
+        text += String.fromCharCode(...obj.subarray(i, Math.min(i + 8192, obj.length)));
+      }
+      return this.saveReduce(reduction(CODECS_ENCODE, [new FreshStr(text), 'latin1'], null, null, null), obj);
+    }
+    this.writeBytes(obj, false);
+    this.memoize(obj);
+  }
+
+  protected saveBytearray(obj: ArrayBuffer): void {
+    const bytes = new Uint8Array(obj);
+    if (this.protocol < 5) {
+      return this.saveReduce(reduction(BYTEARRAY, bytes.length === 0 ? [] : [bytes.slice()], null, null, null), obj);
+    }
+    this.writeBytes(bytes, true);
+    this.memoize(obj);
+  }
+
+  protected savePickleBuffer(pb: PickleBuffer): void {
+    if (this.protocol < 5) throw picklingError('PickleBuffer can only pickled with protocol >= 5');
+    const inBand = this.bufferCallback === null || Boolean(this.bufferCallback(pb));
+    if (inBand) {
+      this.writeBytes(pb.view, !pb.readonly);
+      this.memoize(pb);
+      return;
+    }
+    this.out.byte(OP.NEXT_BUFFER);
+    if (pb.readonly) this.out.byte(OP.READONLY_BUFFER);
+  }
+
+  protected endReduce(obj: unknown, [op, red]: [number, Reduction]): void {
+    const out = this.out;
+    out.byte(op);
+    if (obj !== undefined) {
+      this.pending.pop();
+      if (this.pendingSets.size !== 0) this.pendingSets.delete(obj as object);
+      const idx = this.memo.get(obj);
+      if (idx !== undefined) {
+        out.byte(OP.POP);
+        this.writeGet(idx);
+      } else {
+        this.memoize(obj);
+      }
+    }
+    // Pushed in reverse: list items, then dict items, then the state run next.
+    const state = red.state;
+    if (state !== null && state !== undefined) {
+      if (typeof red.stateSetter === 'function') {
+        this.push(T_SETSTATE_END, undefined);
+        this.push(T_STATE, state);
+        this.push(T_SAVE, obj);
+        this.push(T_SAVE, red.stateSetter);
+      } else {
+        this.push(T_OP, OP.BUILD);
+        this.push(T_STATE, state);
+      }
+    }
+    if (red.dictItems != null) {
+      this.push(T_ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: true, iter: red.dictItems[Symbol.iterator]() } satisfies Batch);
+    }
+    if (red.listItems != null) {
+      this.push(T_ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: false, iter: red.listItems[Symbol.iterator]() } satisfies Batch);
+    }
+  }
+
+  /** CPython's `save_reduce`, which some containers use at lower protocols (see Pickler). */
+  protected abstract saveReduce(red: Reduction, obj: object | symbol | undefined): void;
+}
+
+export function mapKeyCycle(): PicklingError {
+  return picklingError("Can't pickle Map: its first key contains the Map through values written before it");
+}
+
+/** A str that CPython would create fresh (the latin-1 text of bytes): written, never shared. */
+export class FreshStr {
+  constructor(readonly text: string) {}
+}
+
+/** An array's items with its holes as `copyreg_js.hole`. */
+export function withHoles(obj: unknown[]): unknown[] {
+  const items = new Array<unknown>(obj.length);
+  for (let i = 0; i < obj.length; i++) items[i] = itemAt(obj, i);
+  return items;
+}
+
+export function itemAt(obj: unknown[], i: number): unknown {
+  const v = obj[i];
+  return v === undefined && !(i in obj) ? HOLE_GLOBAL : v;
+}
+
+/** A reduction written by hand (no hook produced it). */
+export function reduction(
+  func: unknown,
+  args: readonly unknown[],
+  state: unknown,
+  listItems: Iterable<unknown> | null,
+  dictItems: Iterable<readonly [unknown, unknown]> | null,
+): Reduction {
+  return { func: func as Function, args, state, listItems, dictItems, stateSetter: null };
+}
