@@ -15,7 +15,8 @@ import { py3Name } from './pynames';
 import { newobj } from './reduce';
 import { defaultRegistry, type Registry } from './registry';
 import { nativeGlobal, nativeName } from './typemap';
-import { PARTIAL_NATIVE, UnpicklerCore } from './unpickler-core';
+import { UnpicklerCore } from './unpickler-core';
+import { PARTIAL_NATIVE } from './unpickler-machine';
 
 /** Options of {@link Unpickler} (and of `loads`). */
 export interface UnpicklerOptions {

@@ -1,0 +1,162 @@
+/**
+ * The unpickler's input: reading opcode arguments from the bytes, every declared length checked
+ * against what remains before anything is allocated, and the atoms they encode (ints in their
+ * binary and text forms, Python 2 strings).
+ */
+import { UnpicklingError } from './errors';
+import { decodeLong, isRedundantLong, parseCInt, parseIntBase0 } from './literals';
+import { decodeLatin1, decodeUtf8 } from './utf8';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export function err(message: string): UnpicklingError {
+  return new UnpicklingError(message);
+}
+
+export const truncated = (): UnpicklingError => err('pickle data was truncated');
+
+/** A Python int from the wire: a number in the safe range, else a bigint. */
+export function intValue(v: bigint): number | bigint {
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+
+/** The bytes being read and the position; the machine (unpickler-machine.ts) builds on it. */
+export abstract class UnpicklerInput {
+  protected buffers: Iterator<unknown> | undefined;
+  protected pos = 0;
+  protected readonly data: Uint8Array;
+
+  constructor(
+    data: Uint8Array,
+    private readonly encoding: string,
+    private readonly errors: string,
+  ) {
+    if (!(data instanceof Uint8Array)) throw new TypeError('pickle data must be a Uint8Array');
+    // Note: a plain view over the same memory, so that slices copy (Node's Buffer#slice shares).
+    this.data = Object.getPrototypeOf(data) === Uint8Array.prototype
+      ? data
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  protected need(n: number): number {
+    const at = this.pos;
+    if (n > this.data.length - at) throw truncated();
+    this.pos = at + n;
+    return at;
+  }
+
+  protected u8(): number {
+    if (this.pos >= this.data.length) throw truncated();
+    return this.data[this.pos++]!;
+  }
+
+  protected u16(): number {
+    const at = this.need(2);
+    return this.data[at]! | (this.data[at + 1]! << 8);
+  }
+
+  protected i32(): number {
+    const at = this.need(4);
+    const d = this.data;
+    return d[at]! | (d[at + 1]! << 8) | (d[at + 2]! << 16) | (d[at + 3]! << 24);
+  }
+
+  protected u32(): number {
+    return this.i32() >>> 0;
+  }
+
+  /** An 8-byte length, checked against what remains before anything is allocated. */
+  protected len64(what: string): number {
+    const at = this.need(8);
+    const d = this.data;
+    const lo = (d[at]! | (d[at + 1]! << 8) | (d[at + 2]! << 16) | (d[at + 3]! << 24)) >>> 0;
+    const hi = (d[at + 4]! | (d[at + 5]! << 8) | (d[at + 6]! << 16) | (d[at + 7]! << 24)) >>> 0;
+    if (hi >= 0x80000000) {
+      throw err(`${what} exceeds system's maximum size of 9223372036854775807 bytes`);
+    }
+    const n = hi * 0x100000000 + lo;
+    if (n > this.data.length - this.pos) throw truncated();
+    return n;
+  }
+
+  /** The bytes up to the next newline (exclusive); the position moves past the newline. */
+  protected line(): [number, number] {
+    const start = this.pos;
+    const nl = this.data.indexOf(0x0a, start);
+    if (nl < 0) throw truncated();
+    this.pos = nl + 1;
+    return [start, nl];
+  }
+
+  protected lineText(ascii = false): string {
+    const [start, end] = this.line();
+    if (ascii) {
+      for (let i = start; i < end; i++) if (this.data[i]! > 0x7f) throw err('global names must be ASCII');
+      return decodeLatin1(this.data, start, end);
+    }
+    return decodeUtf8(this.data, start, end);
+  }
+
+  protected long(n: number): number | bigint {
+    const at = this.need(n);
+    const v = decodeLong(this.data, at, at + n);
+    // Note: CPython writes minimal encodings; a redundant sign byte marks a JS bigint.
+    return isRedundantLong(this.data, at, at + n) ? v : intValue(v);
+  }
+
+  protected textInt(): number | bigint | boolean {
+    const [start, end] = this.line();
+    const v = parseCInt(this.data, start, end);
+    if (v === undefined) throw err('could not convert string to int');
+    return typeof v === 'boolean' ? v : intValue(v);
+  }
+
+  protected textLong(): number | bigint {
+    const [start, end] = this.line();
+    const hasL = end > start && this.data[end - 1] === 0x4c;
+    const v = parseIntBase0(decodeLatin1(this.data, start, hasL ? end - 1 : end));
+    if (v === undefined) throw err('could not convert string to int');
+    // Note: CPython always writes the trailing L; without it, the value is a JS bigint.
+    return hasL ? intValue(v) : v;
+  }
+
+  protected bytes(n: number): Uint8Array {
+    if (n > this.data.length - this.pos) throw truncated();
+    const at = this.need(n);
+    return this.data.slice(at, at + n);
+  }
+
+  /** A Python 2 `str`: decoded with `encoding`, or kept as bytes with `encoding: 'bytes'`. */
+  protected py2str(b: Uint8Array): string | Uint8Array {
+    const enc = this.encoding.toLowerCase().replace(/[-_]/g, '');
+    if (enc === 'bytes') return b;
+    if (enc === 'latin1' || enc === 'iso88591') return decodeLatin1(b, 0, b.length);
+    if (enc === 'utf8') return this.decodeWithErrors(b, () => decodeUtf8(b, 0, b.length));
+    if (enc === 'ascii') {
+      return this.decodeWithErrors(b, () => {
+        for (let i = 0; i < b.length; i++) {
+          if (b[i]! > 0x7f) {
+            throw err(
+              `'ascii' codec can't decode byte 0x${b[i]!.toString(16)} in position ${i}: ordinal not in range(128)`,
+            );
+          }
+        }
+        return decodeLatin1(b, 0, b.length);
+      });
+    }
+    throw err(`unknown encoding: ${this.encoding}`);
+  }
+
+  protected decodeWithErrors(b: Uint8Array, strict: () => string): string {
+    if (this.errors === 'strict') return strict();
+    try {
+      return strict();
+    } catch {
+      const replacement = this.errors === 'ignore' ? '' : '\ufffd';
+      let s = '';
+      for (const c of b) s += c < 0x80 ? String.fromCharCode(c) : replacement;
+      return s;
+    }
+  }
+
+}

@@ -1,0 +1,398 @@
+/**
+ * The unpickler's machine state and what the opcodes build: the stack with its marks (CPython's
+ * C layout: a mark is a stack height, and nothing below the topmost mark may be popped), the memo,
+ * and the objects (dicts that turn into Maps, lists with holes, REDUCE / NEWOBJ / BUILD).
+ */
+import { allocate } from './builtins';
+import { UnpicklingError, typeName } from './errors';
+import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
+import { callReduce, defineValue, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
+import type { Registry } from './registry';
+import { HOLE, NATIVE_BASES } from './typemap';
+import { err, UnpicklerInput } from './unpickler-input';
+
+/**
+ * Python's `()`: one object, as in CPython, where every empty tuple is the same singleton. Picklers
+ * never memoize it, so one shared frozen empty array is the only way sharing can survive.
+ */
+export const EMPTY_TUPLE: readonly unknown[] = Object.freeze([]);
+
+/** The functions PARTIAL_NATIVE made: the only functions BUILD may give state to. */
+const PARTIALS = new WeakSet<Function>();
+
+/** `functools.partial`, as far as pickles of NEWOBJ_EX at protocols 2-3 need it. */
+export function PARTIAL_NATIVE(func: unknown, ...args: unknown[]): Function {
+  let target = func;
+  let bound = args;
+  let keywords: Record<string, unknown> | null = null;
+  const partial = function (this: unknown, ...more: unknown[]): unknown {
+    if (typeof target !== 'function') throw err('partial() first argument must be callable');
+    const all = [...bound, ...more];
+    if (keywords !== null && Object.keys(keywords).length > 0) all.push(keywords);
+    return (target as Function)(...all);
+  };
+  PARTIALS.add(partial);
+  Object.defineProperty(partial, '__setstate__', {
+    value(state: unknown) {
+      if (!Array.isArray(state) || state.length !== 4) throw err('partial state must be a 4-tuple');
+      [target, bound, keywords] = [state[0], Array.from(state[1] as unknown[]), state[2] as Record<string, unknown> | null];
+    },
+  });
+  return partial;
+}
+/** The stack, the marks, the memo and the object-building opcodes; see UnpicklerCore. */
+export abstract class UnpicklerMachine extends UnpicklerInput {
+  /** The protocol of the last PROTO opcode (0 when there was none). */
+  proto = 0;
+  /** Memo entries at the dense indices 0..n-1, as picklers write them. */
+  protected memoArr: unknown[] = [];
+  /** Memo entries at any other index: a Map, so a huge sparse index costs nothing. */
+  protected memoMap = new Map<number, unknown>();
+  /** Override (or pass as option) to resolve persistent ids. */
+  persistentLoad?(pid: unknown): unknown;
+  protected stack: unknown[] = [];
+  protected marks: number[] = [];
+  /** Plain dicts read back by GET or DUP: how many extra stack references each was given. */
+  protected exposed = new Map<object, number>();
+  /**
+   * Where plain dicts sit on the stack, for turning one into a Map: flat `[dict, memo index or -1,
+   * stack position]` triples, pushed by PUT, GET and DUP, positions increasing (see noteDict).
+   */
+  protected dictRefs: unknown[] = [];
+
+  abstract findClass(module: string, name: string): unknown;
+  protected abstract resolveGlobal(module: string, name: string): unknown;
+  protected abstract resolveExtension(code: number): unknown;
+  protected abstract isCallable(fn: unknown): boolean;
+  abstract readonly registry: Registry;
+  abstract readonly placeholders: boolean;
+
+  protected fence(): number {
+    const n = this.marks.length;
+    return n === 0 ? 0 : this.marks[n - 1]!;
+  }
+
+  protected underflow(): UnpicklingError {
+    return err(this.marks.length > 0 ? 'unexpected MARK found' : 'unpickling stack underflow');
+  }
+
+  protected pop(): unknown {
+    if (this.stack.length <= this.fence()) throw this.underflow();
+    return this.stack.pop();
+  }
+
+  protected top(): unknown {
+    if (this.stack.length <= this.fence()) throw this.underflow();
+    return this.stack[this.stack.length - 1];
+  }
+
+  /** Pops the topmost mark and returns the items above it. */
+  protected popMark(): unknown[] {
+    const mark = this.marks.pop();
+    if (mark === undefined) throw err('could not find MARK');
+    return this.stack.splice(mark);
+  }
+
+  /**
+   * Pops the topmost mark for APPENDS / SETITEMS / ADDITEMS, whose target sits just below it;
+   * returns the mark. The items stay on the stack for the caller to read and truncate.
+   */
+  protected markTarget(): number {
+    const mark = this.marks.pop();
+    if (mark === undefined) throw err('could not find MARK');
+    if (mark <= this.fence()) throw this.underflow();
+    return mark;
+  }
+
+  protected target(x: unknown): object {
+    if (typeof x !== 'object' || x === null) {
+      throw err(`cannot add items to a ${typeName(x)} object`);
+    }
+    return x;
+  }
+
+  protected put(idx: number): void {
+    const v = this.top();
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) this.noteDict(v, idx);
+    const arr = this.memoArr;
+    if (idx < arr.length) {
+      arr[idx] = v;
+    } else if (idx === arr.length) {
+      arr.push(v);
+      if (this.memoMap.size !== 0) this.memoMap.delete(idx);
+    } else {
+      this.memoMap.set(idx, v);
+    }
+  }
+
+  /** MEMOIZE's index: the number of entries (CPython's `len(memo)`). */
+  protected memoSize(): number {
+    return this.memoArr.length + this.memoMap.size;
+  }
+
+  protected get(idx: number): void {
+    let v: unknown;
+    if (idx < this.memoArr.length) v = this.memoArr[idx];
+    else if (this.memoMap.has(idx)) v = this.memoMap.get(idx);
+    else throw err(`Memo value not found at index ${idx}`);
+    this.pushRef(v, idx);
+  }
+
+  /** GET / DUP: push one more reference to `x` (read from memo index `m`, or -1); see toMap. */
+  protected pushRef(x: unknown, m: number): void {
+    this.stack.push(x);
+    if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
+      this.exposed.set(x, (this.exposed.get(x) ?? 0) + 1);
+      this.noteDict(x, m);
+    }
+  }
+
+  /** Records that the top of the stack is the plain dict `d` (memo index `m`, or -1). */
+  protected noteDict(d: object, m: number): void {
+    const refs = this.dictRefs;
+    const at = this.stack.length - 1;
+    // Note: a record at or above this position for another object was popped since: drop it, so
+    // positions increase and the records never outnumber the stack.
+    while (refs.length > 0) {
+      const p = refs[refs.length - 1] as number;
+      if (p < at || (p === at && refs[refs.length - 3] === d)) break;
+      refs.length -= 3;
+    }
+    refs.push(d, m, at);
+  }
+
+  /** APPEND(S) of `items[from..]`. */
+  protected append(target: object, all: unknown[], from: number): void {
+    if (typeof target === 'function') throw err('cannot append to a class');
+    if (Array.isArray(target) && Object.getPrototypeOf(target) === Array.prototype) {
+      for (let i = from; i < all.length; i++) {
+        const x = all[i];
+        if (x === HOLE) target.length++;
+        else target.push(x);
+      }
+      return;
+    }
+    const items = from === 0 ? all : all.slice(from);
+    if (target instanceof Set) {
+      for (const x of items) target.add(x);
+      return;
+    }
+    const t = target as { extend?: unknown; append?: unknown; push?: unknown };
+    if (Array.isArray(target) && typeof t.extend !== 'function' && typeof t.append !== 'function') {
+      for (const x of items) (target as unknown[]).push(x);
+    } else if (typeof t.extend === 'function') {
+      (t.extend as Function).call(target, items);
+    } else if (typeof t.append === 'function') {
+      for (const x of items) (t.append as Function).call(target, x);
+    } else {
+      throw err(`'${typeName(target)}' object has no attribute 'append'`);
+    }
+  }
+
+  /** SETITEM(S) of the pairs in `items[from..]` on the object at stack position `at`. */
+  protected setItems(at: number, items: unknown[], from: number): void {
+    let t = this.target(this.stack[at]);
+    if (typeof t === 'function') throw err('cannot set items on a class');
+    let plain = isPlainDict(t);
+    if (plain) {
+      // A non-string key makes the dict a Map before any pair is set, so the order is kept.
+      for (let i = from; i < items.length; i += 2) {
+        const k = typeof items[i];
+        if (k !== 'string' && k !== 'symbol') {
+          t = this.toMap(t as Record<string, unknown>, at, items === this.stack ? null : items);
+          plain = false;
+          break;
+        }
+      }
+    }
+    for (let i = from; i < items.length; i += 2) {
+      const key = items[i];
+      if (plain && typeof key === 'string' && key !== '__proto__') {
+        // Note: Object.prototype's only setter is __proto__, so assignment defines the property.
+        (t as Record<string, unknown>)[key] = items[i + 1];
+        continue;
+      }
+      setItem(t, key, items[i + 1]);
+    }
+  }
+
+  /**
+   * A Python dict with a non-string key is a Map in JS. The dict opcodes made a plain object
+   * before the keys were known; swap it for a Map wherever the pickle can still reach it: the
+   * stack (position `at`, and every GET/DUP copy), the memo, the pairs being set (`local` for
+   * SETITEM, else on the stack), and its own values. Each reference pushed must be found, else
+   * one was stored elsewhere (`d = {1: [d]}`) and could not be swapped: refuse.
+   */
+  protected toMap(obj: Record<string, unknown>, at: number, local: unknown[] | null): Map<unknown, unknown> {
+    const stack = this.stack;
+    const need = 1 + (this.exposed.get(obj) ?? 0);
+    let found = 1;
+    let low = at;
+    const map = new Map<unknown, unknown>();
+    for (const k of Reflect.ownKeys(obj)) {
+      const v = obj[k as string];
+      if (v === obj) found++;
+      map.set(k, v === obj ? map : v);
+    }
+    stack[at] = map;
+    if (local !== null) {
+      for (let i = 0; i < local.length; i++) {
+        if (local[i] === obj) {
+          local[i] = map;
+          found++;
+        }
+      }
+    }
+    // Note: in the usual case (no GET) this only visits the dict's own PUT records and those of
+    // the items above it, so converting a million nested dicts stays linear.
+    const refs = this.dictRefs;
+    while (refs.length > 0 && (refs[refs.length - 1] as number) >= stack.length) refs.length -= 3;
+    for (let j = refs.length - 3, n = 0; j >= 0 && n < 4096; j -= 3, n++) {
+      const p = refs[j + 2] as number;
+      if (found >= need && p < low) break;
+      if (refs[j] !== obj) continue;
+      if (stack[p] === obj) {
+        stack[p] = map;
+        found++;
+        if (p < low) low = p;
+      }
+      const m = refs[j + 1] as number;
+      if (m >= 0 && m < this.memoArr.length && this.memoArr[m] === obj) this.memoArr[m] = map;
+      else if (m >= 0 && this.memoMap.get(m) === obj) this.memoMap.set(m, map);
+    }
+    if (found < need) {
+      throw err('a dict with non-string keys is referenced before its keys are set; it cannot become a Map');
+    }
+    return map;
+  }
+
+  protected reduce(func: unknown, args: unknown): unknown {
+    if (!Array.isArray(args)) throw err(`REDUCE argument must be a tuple, not ${typeName(args)}`);
+    if (func instanceof PyGlobal || func instanceof PyObject) return new PyObject(func, args, 'reduce');
+    if (!this.isCallable(func)) throw err(`'${typeName(func)}' object is not callable`);
+    if (func === reconstructor) {
+      const [cls, base, state] = args as [unknown, unknown, unknown];
+      if (cls instanceof PyGlobal) return new PyObject(cls, [], 'newobj');
+      return reconstructor(cls as Function, (NATIVE_BASES.get(base) ?? base) as Function, state);
+    }
+    if ((func === newobj || func === newobjEx) && args[0] instanceof PyGlobal) {
+      return new PyObject(args[0], args.slice(1), 'newobj');
+    }
+    return callReduce(func as Function, args, this.registry);
+  }
+
+  protected newobj(cls: unknown, args: unknown, kwargs: unknown, what: string): unknown {
+    if (!Array.isArray(args)) throw err(`${what} args argument must be a tuple, not ${typeName(args)}`);
+    if (kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs))) {
+      throw err(`${what} kwargs argument must be a dict, not ${typeName(kwargs)}`);
+    }
+    const kw = kwargs instanceof Map ? Object.fromEntries(kwargs) : (kwargs as Record<string, unknown> | null);
+    if (cls instanceof PyGlobal) return new PyObject(cls, args, kw === null ? 'newobj' : 'newobj_ex', kw);
+    if (typeof cls !== 'function' || !this.isCallable(cls)) {
+      throw err(`${what} class argument must be a type, not ${typeName(cls)}`);
+    }
+    return kw === null ? newobj(cls as never, ...args) : newobjEx(cls as never, args, kw);
+  }
+
+  protected instantiate(cls: unknown, args: unknown[]): unknown {
+    if (cls instanceof PyGlobal) return new PyObject(cls, args, 'inst');
+    if (typeof cls !== 'function' || !this.isCallable(cls)) throw err(`'${typeName(cls)}' object is not callable`);
+    return args.length > 0 ? callReduce(cls, args, this.registry) : allocate(cls, []);
+  }
+
+  protected build(inst: unknown, state: unknown): void {
+    if (typeof inst === 'function' && PARTIALS.has(inst)) {
+      (inst as unknown as { __setstate__(s: unknown): void }).__setstate__(state);
+      return;
+    }
+    if (typeof inst !== 'object' || inst === null) {
+      throw err(`cannot apply state to a ${typeName(inst)}`);
+    }
+    if (inst instanceof Error && (inst as { __setstate__?: unknown }).__setstate__ === undefined) {
+      buildError(inst, state);
+      return;
+    }
+    if (state === null || state === undefined) return;
+    if (
+      typeof state === 'object' &&
+      Object.getPrototypeOf(state) === Object.prototype &&
+      (inst as { __setstate__?: unknown }).__setstate__ === undefined
+    ) {
+      // The common case, an instance dict: its properties are plain data, no descriptors to keep.
+      for (const key of Object.keys(state)) defineValue(inst, key, (state as Record<string, unknown>)[key]);
+      for (const key of Object.getOwnPropertySymbols(state)) defineValue(inst, key, (state as Record<symbol, unknown>)[key]);
+      return;
+    }
+    const slots = Array.isArray(state) && state.length === 2 && Object.isFrozen(state) ? (state[1] as unknown) : null;
+    if (isProtoHolder(slots) && (inst as { __setstate__?: unknown }).__setstate__ === undefined) {
+      // Note: slot state is assigned (setters run, as CPython's setattr); a `__proto__` key would
+      // reach Object.prototype's setter and swap the instance's prototype: define it instead.
+      const rest = slots instanceof Map ? new Map(slots) : Object.defineProperties({}, Object.getOwnPropertyDescriptors(slots));
+      const value = rest instanceof Map ? rest.get('__proto__') : (rest as Record<string, unknown>)['__proto__'];
+      if (rest instanceof Map) rest.delete('__proto__');
+      else delete (rest as Record<string, unknown>)['__proto__'];
+      setState(inst, Object.freeze([(state as unknown[])[0], rest]), err);
+      defineValue(inst, '__proto__', value);
+      return;
+    }
+    setState(inst, state, err);
+  }
+
+  protected persistent(pid: unknown): unknown {
+    if (typeof this.persistentLoad !== 'function') {
+      throw err('A load persistent id instruction was encountered,\nbut no persistent_load function was specified.');
+    }
+    return this.persistentLoad(pid);
+  }
+
+  protected nextBuffer(): unknown {
+    if (this.buffers === undefined) {
+      throw err('pickle stream refers to out-of-band data but no *buffers* argument was given');
+    }
+    const next = this.buffers.next();
+    if (next.done) throw err('not enough out-of-band buffers');
+    const b = next.value as unknown;
+    return b instanceof PickleBuffer ? b.raw() : b;
+  }
+}
+
+/** Whether a slot-state mapping has a `__proto__` key. */
+function isProtoHolder(x: unknown): x is object {
+  if (x instanceof Map) return x.has('__proto__');
+  return typeof x === 'object' && x !== null && Object.prototype.hasOwnProperty.call(x, '__proto__');
+}
+
+/** Whether an object is a plain dict made by the dict opcodes (its keys can still turn it into a Map). */
+function isPlainDict(x: object): x is Record<string, unknown> {
+  return Object.getPrototypeOf(x) === Object.prototype && !Array.isArray(x);
+}
+
+/** DICT: a plain object when every key is a string, else a Map. */
+export function makeDict(items: unknown[]): object {
+  let strings = true;
+  for (let i = 0; i < items.length; i += 2) {
+    if (typeof items[i] !== 'string' && typeof items[i] !== 'symbol') strings = false;
+  }
+  const d: object = strings ? {} : new Map();
+  for (let i = 0; i < items.length; i += 2) setItem(d, items[i], items[i + 1]);
+  return d;
+}
+
+/** Items from the wire with `copyreg_js.hole` turned back into array holes. */
+export function withHoles(items: unknown[]): unknown[] {
+  if (!items.includes(HOLE)) return items;
+  const out = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) if (items[i] !== HOLE) out[i] = items[i];
+  return out;
+}
+
+/** BUILD on an Error: message, stack and cause stay non-enumerable, as on a thrown Error. */
+function buildError(e: Error, state: unknown): void {
+  if (state === null || state === undefined) return;
+  const entries = state instanceof Map ? [...state] : Object.entries(state as object);
+  for (const [k, v] of entries) {
+    const key = String(k);
+    const hidden = key === 'message' || key === 'stack' || key === 'cause' || key === 'errors';
+    Object.defineProperty(e, key, { value: v, writable: true, enumerable: !hidden, configurable: true });
+  }
+}
