@@ -118,6 +118,25 @@ export function writeStr(out: Output, protocol: number, s: string): void {
     out.buf[at] = n;
     return;
   }
+  if (s.length * 3 < 65536) {
+    // Small enough never to leave the frame: encode once after room for the longest header,
+    // then write the header the length calls for (moving short payloads down by 3 bytes).
+    out.ensure(5 + s.length * 3);
+    const at = out.pos;
+    out.pos = at + 5;
+    const n = out.utf8(s);
+    const buf = out.buf;
+    if (protocol >= 4 && n <= 0xff) {
+      buf.copyWithin(at + 2, at + 5, at + 5 + n);
+      buf[at] = OP.SHORT_BINUNICODE;
+      buf[at + 1] = n;
+      out.pos = at + 2 + n;
+    } else {
+      buf[at] = OP.BINUNICODE;
+      out.patchU32(at + 1, n);
+    }
+    return;
+  }
   const n = utf8Length(s);
   const large = out.isLarge(n);
   if (large) out.beginLarge();

@@ -8,6 +8,7 @@ import { PicklingError, typeName } from './errors';
 import { OP } from './opcodes';
 import { Output } from './output';
 import { Kind, stateKeys } from './builtins';
+import { writeFloat, writeInt, writeStr } from './pickler-atoms';
 import { PickleBuffer, PyGlobal } from './pyobjects';
 import type { Reduction } from './reduction';
 import {
@@ -50,6 +51,9 @@ export const MAX_REENTRY = 1000;
 
 export const BATCHSIZE = 1000;
 
+/** Strings up to this length are memoized by value; longer ones are written every time. */
+const SHARED_STR_MAX = 64;
+
 export interface Batch {
   readonly obj: any;
   readonly keys: readonly (string | symbol)[] | readonly [unknown, unknown][] | unknown[];
@@ -57,6 +61,11 @@ export interface Batch {
   /** For T_ITER_BATCH: SETITEMS pairs instead of APPENDS items. */
   readonly pairs?: boolean;
   readonly iter?: Iterator<unknown>;
+  /** List and object batches: where the current batch ends, once its MARK is written. */
+  end?: number;
+  open?: boolean;
+  /** Object batches: the key at `i` is written, its value is next. */
+  half?: boolean;
 }
 
 export function picklingError(message: string): PicklingError {
@@ -67,6 +76,9 @@ export function picklingError(message: string): PicklingError {
 export abstract class PicklerCore {
   /** Protocol 5: decides per PickleBuffer between in-band and out-of-band (see Pickler). */
   abstract bufferCallback: ((buffer: PickleBuffer) => unknown) | null;
+
+  /** Atoms are written without tasks unless a persistentId hook must see every value. */
+  protected inlineAtoms = true;
 
   protected constructor(readonly protocol: number) {}
 
@@ -135,23 +147,29 @@ export abstract class PicklerCore {
   protected listBatch(b: Batch): void {
     const obj = b.obj as unknown[];
     const n = obj.length;
-    const start = b.i;
-    const p0 = this.protocol === 0;
-    const end = p0 ? Math.min(start + BATCHSIZE, n) : Math.min(start + BATCHSIZE, n);
-    if (end < n) {
-      b.i = end;
-      this.push(T_LIST_BATCH, undefined, b);
+    const perItem = this.protocol === 0 || n === 1;
+    const out = this.out;
+    if (!b.open) {
+      b.end = Math.min(b.i + BATCHSIZE, n);
+      if (!perItem) out.byte(OP.MARK);
+      b.open = true;
     }
-    if (p0 || n === 1) {
-      for (let i = end - 1; i >= start; i--) {
-        this.push(T_OP, OP.APPEND);
-        this.push(T_SAVE, itemAt(obj, i));
+    const end = b.end!;
+    while (b.i < end) {
+      const v = itemAt(obj, b.i++);
+      if (this.inlineAtoms && this.saveAtom(v)) {
+        if (perItem) out.byte(OP.APPEND);
+        continue;
       }
+      // Note: an object item is saved through the task stack; the batch resumes after it.
+      this.push(T_LIST_BATCH, undefined, b);
+      if (perItem) this.push(T_OP, OP.APPEND);
+      this.push(T_SAVE, v);
       return;
     }
-    this.out.byte(OP.MARK);
-    this.push(T_OP, OP.APPENDS);
-    for (let i = end - 1; i >= start; i--) this.push(T_SAVE, itemAt(obj, i));
+    if (!perItem) out.byte(OP.APPENDS);
+    b.open = false;
+    if (b.i < n) this.push(T_LIST_BATCH, undefined, b);
   }
 
   protected endTuple(obj: unknown[], n: number): void {
@@ -174,6 +192,10 @@ export abstract class PicklerCore {
 
   /** The C pickler's `batch_dict_exact`: one pair → SETITEM; else MARK … SETITEMS per 1000. */
   protected dictBatch(b: Batch): void {
+    if (!(b.obj instanceof Map)) {
+      this.objectBatch(b);
+      return;
+    }
     const obj = b.obj;
     const keys = b.keys as readonly unknown[];
     const n = keys.length;
@@ -207,6 +229,96 @@ export abstract class PicklerCore {
       const [k, v] = get(i);
       this.push(item, v, obj);
       this.push(item, k, obj);
+    }
+  }
+
+  /** `dictBatch` for the properties of a plain object (or an instance's state), atoms inline. */
+  private objectBatch(b: Batch): void {
+    const obj = b.obj as Record<string | symbol, unknown>;
+    const keys = b.keys as readonly (string | symbol)[];
+    const n = keys.length;
+    const perItem = this.protocol === 0 || n === 1;
+    const out = this.out;
+    if (!b.open) {
+      b.end = Math.min(b.i + BATCHSIZE, n);
+      if (!perItem) out.byte(OP.MARK);
+      b.open = true;
+    }
+    const end = b.end!;
+    while (b.i < end) {
+      const k = keys[b.i]!;
+      if (!b.half) {
+        b.half = true;
+        if (!(this.inlineAtoms && this.saveAtom(k))) {
+          this.push(T_DICT_BATCH, undefined, b);
+          this.push(T_SAVE, k);
+          return;
+        }
+      }
+      const v = obj[k];
+      b.i++;
+      b.half = false;
+      if (this.inlineAtoms && this.saveAtom(v)) {
+        if (perItem) out.byte(OP.SETITEM);
+        continue;
+      }
+      this.push(T_DICT_BATCH, undefined, b);
+      if (perItem) this.push(T_OP, OP.SETITEM);
+      this.push(T_SAVE, v);
+      return;
+    }
+    if (!perItem) out.byte(OP.SETITEMS);
+    b.open = false;
+    if (b.i < n) this.push(T_DICT_BATCH, undefined, b);
+  }
+
+  /**
+   * Writes a value that needs no task of its own (number, string, boolean, null, bigint) and
+   * returns true; returns false, writing nothing, for anything else.
+   */
+  protected saveAtom(obj: unknown): boolean {
+    const out = this.out;
+    switch (typeof obj) {
+      case 'number':
+        if (this.protocol >= 4) out.frameBoundary();
+        if (Number.isSafeInteger(obj) && !Object.is(obj, -0)) writeInt(out, this.protocol, obj);
+        else writeFloat(out, this.protocol, obj);
+        return true;
+      case 'string': {
+        if (this.protocol >= 4) out.frameBoundary();
+        // Note: equal strings are shared by value (JS strings have no identity). Long ones are
+        // rarely repeated and costly to hash, so they are written each time, as CPython writes
+        // equal but distinct strings.
+        if (obj.length > SHARED_STR_MAX) {
+          writeStr(out, this.protocol, obj);
+          this.putMemo();
+          return true;
+        }
+        const idx = this.strMemo.get(obj);
+        if (idx !== undefined) {
+          this.writeGet(idx);
+        } else {
+          writeStr(out, this.protocol, obj);
+          this.strMemo.set(obj, this.putMemo());
+        }
+        return true;
+      }
+      case 'boolean':
+        if (this.protocol >= 4) out.frameBoundary();
+        if (this.protocol >= 2) out.byte(obj ? OP.NEWTRUE : OP.NEWFALSE);
+        else out.ascii(obj ? 'I01\n' : 'I00\n');
+        return true;
+      case 'bigint':
+        if (this.protocol >= 4) out.frameBoundary();
+        writeInt(out, this.protocol, obj);
+        return true;
+      case 'object':
+        if (obj !== null) return false;
+        if (this.protocol >= 4) out.frameBoundary();
+        out.byte(OP.NONE);
+        return true;
+      default:
+        return false;
     }
   }
 

@@ -26,8 +26,10 @@ import {
   reduceBuiltin,
   SYMBOL_FOR,
   UNDEFINED_GLOBAL,
+  UTC,
+  datetimeState,
 } from './typemap';
-import { writeFloat, writeInt, writeStr } from './pickler-atoms';
+import { writeStr } from './pickler-atoms';
 import {
   type Batch,
   FreshStr,
@@ -148,6 +150,7 @@ export class Pickler extends PicklerCore {
     const vals = this.vals;
     const auxs = this.auxs;
     const persistent = typeof this.persistentId === 'function';
+    this.inlineAtoms = !persistent;
     while (tasks.length > 0) {
       const task = tasks.pop()!;
       const val = vals.pop();
@@ -261,42 +264,17 @@ export class Pickler extends PicklerCore {
   // --- save(): one value ---
 
   private save(obj: unknown): void {
+    if (this.saveAtom(obj)) return;
     this.frameBoundary();
-    const out = this.out;
     switch (typeof obj) {
-      case 'number':
-        if (Number.isSafeInteger(obj) && !Object.is(obj, -0)) writeInt(out, this.protocol, obj);
-        else writeFloat(out, this.protocol, obj);
-        return;
-      case 'string': {
-        const idx = this.strMemo.get(obj);
-        if (idx !== undefined) {
-          this.writeGet(idx);
-          return;
-        }
-        writeStr(out, this.protocol, obj);
-        this.strMemo.set(obj, this.putMemo());
-        return;
-      }
-      case 'boolean':
-        if (this.protocol >= 2) out.byte(obj ? OP.NEWTRUE : OP.NEWFALSE);
-        else out.ascii(obj ? 'I01\n' : 'I00\n');
-        return;
-      case 'bigint':
-        writeInt(out, this.protocol, obj);
-        return;
       case 'undefined':
         this.saveObject(UNDEFINED_GLOBAL);
         return;
       case 'symbol':
         this.saveSymbol(obj);
         return;
-      case 'function':
-        this.saveObject(obj);
-        return;
       default:
-        if (obj === null) out.byte(OP.NONE);
-        else this.saveObject(obj);
+        this.saveObject(obj);
     }
   }
 
@@ -355,6 +333,7 @@ export class Pickler extends PicklerCore {
       if (reducer !== undefined) return this.saveReduceValue(reducer(obj), obj);
     }
     const kind = kindOf(obj);
+    if (proto === Date.prototype && this.saveDatetime(obj)) return;
     if (proto !== null && isExactBuiltin(proto)) {
       const state = kind === Kind.ARRAY_BUFFER ? null : ownState(obj, kind);
       const rv = reduceBuiltin(obj, kind, state);
@@ -390,6 +369,30 @@ export class Pickler extends PicklerCore {
     this.push(T_NEWOBJ_END, obj);
     this.push(T_OP, OP.EMPTY_TUPLE);
     this.push(T_SAVE, cls);
+  }
+
+  /**
+   * The `datetime.datetime` reduction of a Date written directly, once the class and the UTC
+   * timezone are in the memo: `GET datetime, bytes(10), GET utc, TUPLE2, REDUCE`, the bytes
+   * reduceDate's reduction gives, without building it. Returns false to take the general path.
+   */
+  private saveDatetime(d: Date): boolean {
+    const cls = this.globalMemo.get(DATETIME_KEY);
+    const utc = this.memo.get(UTC);
+    if (cls === undefined || utc === undefined || this.protocol < 3) return false;
+    const state = datetimeState(d);
+    if (state === undefined || stateKeys(d, Kind.DATE).length > 0) return false;
+    const out = this.out;
+    this.writeGet(cls);
+    out.byte2(OP.SHORT_BINBYTES, 10);
+    out.bytes(state);
+    this.putMemo();
+    this.writeGet(utc);
+    out.byte(OP.TUPLE2);
+    this.putMemo();
+    out.byte(OP.REDUCE);
+    this.memoize(d);
+    return true;
   }
 
   private isDeclaredClass(obj: object): boolean {
@@ -538,6 +541,8 @@ export class Pickler extends PicklerCore {
 
 
 }
+
+const DATETIME_KEY = 'datetime\u0000datetime';
 
 function checkProtocol(protocol: number): number {
   if (protocol < 0) return HIGHEST_PROTOCOL;

@@ -196,12 +196,26 @@ def('datetime', 'timedelta', TIMEDELTA_NATIVE, false);
  * @returns The reduce value.
  */
 export function reduceDate(d: Date): ReduceValue {
+  const b = datetimeState(d);
+  if (b === undefined) return [JS_DATE, [Date.prototype.getTime.call(d)]] as unknown as ReduceValue;
+  return [DATETIME, [b, UTC]] as unknown as ReduceValue;
+}
+
+/**
+ * The 10-byte state CPython's `datetime` pickles (year, month, day, hour, minute, second,
+ * microsecond, big-endian), in UTC.
+ *
+ * @param d A Date.
+ * @returns The bytes, or `undefined` for a Date outside years 1-9999 or invalid.
+ */
+export function datetimeState(d: Date): Uint8Array | undefined {
   const t = Date.prototype.getTime.call(d);
-  const year = Number.isNaN(t) ? 0 : new Date(t).getUTCFullYear();
-  if (year < 1 || year > 9999) return [JS_DATE, [t]] as unknown as ReduceValue;
+  if (Number.isNaN(t)) return undefined;
   const x = new Date(t);
+  const year = x.getUTCFullYear();
+  if (year < 1 || year > 9999) return undefined;
   const us = x.getUTCMilliseconds() * 1000;
-  const b = new Uint8Array([
+  return new Uint8Array([
     year >> 8,
     year & 0xff,
     x.getUTCMonth() + 1,
@@ -213,7 +227,6 @@ export function reduceDate(d: Date): ReduceValue {
     (us >> 8) & 0xff,
     us & 0xff,
   ]);
-  return [DATETIME, [b, UTC]] as unknown as ReduceValue;
 }
 
 // --- Exceptions ---

@@ -3,6 +3,7 @@
 // and hooks, protocol 5 buffers, and the reduce protocol's optional parts (list/dict items, a
 // state setter, keyword arguments), checked against what CPython's C pickler writes.
 import { expect } from 'chai';
+import { execFileSync } from 'child_process';
 
 import {
   addExtension,
@@ -792,6 +793,27 @@ describe('Pickler', () => {
       const m = new Map<unknown, unknown>();
       m.set(Object.freeze([m]), 1);
       expect(() => dumps(m, { protocol: 4 })).to.throw(PicklingError, 'first key');
+    });
+  });
+});
+
+describe('Pickler: several Dates in one pickle', () => {
+  it("writes CPython's bytes for a list of UTC datetimes at protocols 2-5 (shared class and tzinfo)", () => {
+    // Arrange: the same values built in Python, pickled there once per protocol.
+    const values = [
+      new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)),
+      new Date(Date.UTC(1999, 11, 31)),
+      { when: new Date(Date.UTC(2020, 5, 6)) },
+    ];
+    const script =
+      'import pickle, datetime as d, json; u = d.timezone.utc\n' +
+      'v = [d.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=u), d.datetime(1999, 12, 31, tzinfo=u),' +
+      " {'when': d.datetime(2020, 6, 6, tzinfo=u)}]\n" +
+      'print(json.dumps([pickle.dumps(v, p).hex() for p in (2, 3, 4, 5)]))';
+    const expected = JSON.parse(execFileSync('python3', ['-c', script]).toString()) as string[];
+    // Act / Assert
+    [2, 3, 4, 5].forEach((protocol, i) => {
+      expect(toHex(dumps(values, { protocol }))).to.equal(expected[i], `protocol ${protocol}`);
     });
   });
 });
