@@ -459,6 +459,7 @@ describe('copyreg/node: dump and load', () => {
 
     it('finds node:fs through process.getBuiltinModule, and explains when it cannot', function () {
       const proc = process as { getBuiltinModule?: unknown };
+      // Skipped on Node < 20.16, which has no process.getBuiltinModule to find node:fs with.
       if (typeof proc.getBuiltinModule !== 'function') this.skip();
       const p = JSON.stringify(file('root.pkl'));
       const out = run(`
