@@ -27,6 +27,7 @@ export const Kind = {
   /** Any other object, typically a class instance whose only built-in base is Object. */
   OBJECT: 13,
 } as const;
+/** One of the {@link Kind} values. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
 const TypedArrayProto = Object.getPrototypeOf(Int8Array.prototype) as object;

@@ -23,24 +23,42 @@ import {
 } from './typemap';
 
 // Task kinds of the save loop.
+/** Task: save a value. */
 export const T_SAVE = 0;
-export const T_SAVE_NOPERS = 1; // a persistent id itself: persistentId is not asked about it
-export const T_OP = 2; // write one opcode byte
-export const T_TUPLE = 3; // save an array as a tuple (reduce args), whatever its frozenness
+/** Task: a persistent id itself: persistentId is not asked about it. */
+export const T_SAVE_NOPERS = 1;
+/** Task: write one opcode byte. */
+export const T_OP = 2;
+/** Task: save an array as a tuple (reduce args), whatever its frozenness. */
+export const T_TUPLE = 3;
+/** Task: after a tuple's items: TUPLE (or POPs and a GET when it got memoized meanwhile). */
 export const T_TUPLE_END = 4;
+/** Task: after a frozenset's items: FROZENSET (or POP_MARK and a GET). */
 export const T_FROZENSET_END = 5;
+/** Task: the next batch of an exact list's items. */
 export const T_LIST_BATCH = 6;
+/** Task: the next batch of a dict's pairs. */
 export const T_DICT_BATCH = 7;
+/** Task: the next batch of a set's items. */
 export const T_SET_BATCH = 8;
-export const T_ITER_BATCH = 9; // listItems / dictItems of a reduction (the generic batcher)
+/** Task: listItems / dictItems of a reduction (the generic batcher). */
+export const T_ITER_BATCH = 9;
+/** Task: after the callable and arguments: REDUCE / NEWOBJ / NEWOBJ_EX, then items and state. */
 export const T_REDUCE_END = 10;
+/** Task: after the module and name strings: STACK_GLOBAL and the memo entry. */
 export const T_GLOBAL_END = 11;
-export const T_STATE = 12; // save a BUILD state: a plain object keeps its non-enumerable keys too
+/** Task: save a BUILD state: a plain object keeps its non-enumerable keys too. */
+export const T_STATE = 12;
+/** Task: after a state setter's arguments: TUPLE2 REDUCE POP. */
 export const T_SETSTATE_END = 14;
-export const T_NEWOBJ_END = 15; // NEWOBJ and the instance's memo entry (default instances)
-export const T_INSTANCE_STATE = 16; // an instance's own properties as the BUILD dict
-export const T_MAP_CLOSE = 17; // a Map's first key is set: the loader has made it a Map
-export const T_MAP_ITEM = 18; // a key or value in a Map's first pairs (aux: the Map)
+/** Task: NEWOBJ and the instance's memo entry (default instances). */
+export const T_NEWOBJ_END = 15;
+/** Task: an instance's own properties as the BUILD dict. */
+export const T_INSTANCE_STATE = 16;
+/** Task: a Map's first key is set: the loader has made it a Map. */
+export const T_MAP_CLOSE = 17;
+/** Task: a key or value in a Map's first pairs (aux: the Map). */
+export const T_MAP_ITEM = 18;
 
 /**
  * How many saves of one object may be in progress before it is memoized (tuple items, reduce
@@ -49,11 +67,13 @@ export const T_MAP_ITEM = 18; // a key or value in a Map's first pairs (aux: the
  */
 export const MAX_REENTRY = 1000;
 
+/** Items per MARK … APPENDS / SETITEMS / ADDITEMS batch, as in CPython. */
 export const BATCHSIZE = 1000;
 
 /** Strings up to this length are memoized by value; longer ones are written every time. */
 const SHARED_STR_MAX = 64;
 
+/** Where a container's batched items stand between tasks. */
 export interface Batch {
   readonly obj: any;
   readonly keys: readonly (string | symbol)[] | readonly [unknown, unknown][] | unknown[];
@@ -68,6 +88,10 @@ export interface Batch {
   half?: boolean;
 }
 
+/**
+ * @param message The message.
+ * @returns A PicklingError to throw.
+ */
 export function picklingError(message: string): PicklingError {
   return new PicklingError(message);
 }
@@ -642,6 +666,7 @@ export abstract class PicklerCore {
   protected abstract saveReduce(red: Reduction, obj: object | symbol | undefined): void;
 }
 
+/** @returns The error for a Map whose first key leads back to the Map itself. */
 export function mapKeyCycle(): PicklingError {
   return picklingError("Can't pickle Map: its first key contains the Map through values written before it");
 }
@@ -658,6 +683,11 @@ export function withHoles(obj: unknown[]): unknown[] {
   return items;
 }
 
+/**
+ * @param obj An array.
+ * @param i An index.
+ * @returns The item, or the hole global where the index is missing.
+ */
 export function itemAt(obj: unknown[], i: number): unknown {
   const v = obj[i];
   return v === undefined && !(i in obj) ? HOLE_GLOBAL : v;

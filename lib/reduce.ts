@@ -489,8 +489,13 @@ export function setItem(obj: object, key: unknown, value: unknown): void {
 }
 
 /**
- * Defines a copied property with the original's attributes, without running setters. `plain`
- * says the target's prototype is Object.prototype, whose only inherited setter is `__proto__`.
+ * Defines a copied property with the original's attributes, without running setters.
+ *
+ * @param y The copy.
+ * @param key The key.
+ * @param desc The original's descriptor, `value` already replaced by its copy.
+ * @param plain The copy's prototype is Object.prototype, whose only inherited setter is
+ *   `__proto__`, so plain assignment is safe for other keys.
  */
 export function putProp(y: any, key: string | symbol, desc: PropertyDescriptor, plain: boolean): void {
   if (desc.writable && desc.enumerable && desc.configurable) {

@@ -379,17 +379,29 @@ export function reduceBuiltin(x: object, kind: Kind, state: object | null): Redu
   }
 }
 
-/** Names for the callables the default reductions use, beyond the natives above. */
+/** The global an array hole is written as. */
 export const HOLE_GLOBAL = jsGlobal('hole');
+/** The global `undefined` is written with. */
 export const UNDEFINED_GLOBAL = jsGlobal('undefined');
+/** The global `Symbol.for(key)` is written with. */
 export const SYMBOL_FOR = jsGlobal('Symbol.for');
+/** The global an Array with extra own properties is written with. */
 export const JS_ARRAY = jsGlobal('Array');
+/** The global a Map with string keys (`builtins.dict()`) is written with. */
 export const DICT = new PyGlobal('builtins', 'dict');
+/** The global a null-prototype object is written with. */
 export const ORDERED_DICT = new PyGlobal('collections', 'OrderedDict');
+/** The global a Set below protocol 4 is written with. */
 export const SET = new PyGlobal('builtins', 'set');
+/** The global a frozen Set below protocol 4 is written with. */
 export const FROZENSET = new PyGlobal('builtins', 'frozenset');
+/** The global empty bytes below protocol 3 is written with. */
 export const BYTES = new PyGlobal('builtins', 'bytes');
+/** The global an ArrayBuffer below protocol 5 is written with. */
 export const BYTEARRAY = new PyGlobal('builtins', 'bytearray');
+/** The global bytes below protocol 3 (`_codecs.encode(text, 'latin1')`) is written with. */
 export const CODECS_ENCODE = new PyGlobal('_codecs', 'encode');
+/** The global a dotted global below protocol 4 (`getattr(parent, name)`) is written with. */
 export const GETATTR = new PyGlobal('builtins', 'getattr');
+/** The global NEWOBJ_EX at protocols 2-3 (`functools.partial(cls.__new__, …)`) is written with. */
 export const PARTIAL = new PyGlobal('functools', 'partial');

@@ -9,10 +9,15 @@ import { decodeLatin1, decodeUtf8 } from './utf8';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * @param message The message.
+ * @returns An UnpicklingError to throw.
+ */
 export function err(message: string): UnpicklingError {
   return new UnpicklingError(message);
 }
 
+/** The error for input that ends inside an opcode's argument. */
 export const truncated = (): UnpicklingError => err('pickle data was truncated');
 
 /** A Python int from the wire: a number in the safe range, else a bigint. */
