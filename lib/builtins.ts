@@ -105,6 +105,21 @@ export function classOf(x: object): Function | undefined {
   return typeof ctor === 'function' && ctor.prototype === proto ? ctor : undefined;
 }
 
+/** The typed array constructors, each a possible built-in base. */
+export const TYPED_ARRAYS = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+
 /** The built-in constructors a class may extend and whose internal slots `newobj` must create. */
 const BUILTIN_BASES = new Set<Function>(
   ([
@@ -125,17 +140,7 @@ const BUILTIN_BASES = new Set<Function>(
     ArrayBuffer,
     typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined,
     DataView,
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
+    ...TYPED_ARRAYS,
     Number,
     String,
     Boolean,
@@ -224,20 +229,6 @@ export function markClass(fn: Function): void {
   classCache.set(fn, true);
 }
 
-/** The typed array constructors, by the name Python's `array` type codes are mapped from. */
-export const TYPED_ARRAYS = [
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-] as const;
 
 /** Any typed array instance. */
 export type TypedArray = InstanceType<(typeof TYPED_ARRAYS)[number]>;

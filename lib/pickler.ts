@@ -30,11 +30,11 @@ import {
   datetimeState,
 } from './typemap';
 import { writeStr } from './pickler-atoms';
+import { PicklerContainers } from './pickler-containers';
 import {
   type Batch,
   FreshStr,
   mapKeyCycle,
-  PicklerCore,
   reduction,
   picklingError,
   T_DICT_BATCH,
@@ -80,7 +80,7 @@ export interface PicklerOptions {
  * Writes pickles. One Pickler keeps its memo across `dump` calls (as CPython's does), so a second
  * dump refers back to objects of the first; call `clearMemo()` to start afresh.
  */
-export class Pickler extends PicklerCore {
+export class Pickler extends PicklerContainers {
   readonly fixImports: boolean;
   bufferCallback: ((buffer: PickleBuffer) => unknown) | null;
   dispatchTable: ReadonlyMap<Function, Reducer> | undefined;

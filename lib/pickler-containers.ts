@@ -1,0 +1,199 @@
+/**
+ * How the pickler writes the containers that have opcodes of their own (list, tuple, dict, Map,
+ * set, frozenset, bytes, bytearray, PickleBuffer), and what follows a reduction's REDUCE (its
+ * memo entry, list items, dict items, state). The Pickler adds `save()` and the reduce protocol.
+ */
+import { Kind, stateKeys } from './builtins';
+import { OP } from './opcodes';
+import {
+  type Batch,
+  FreshStr,
+  itemAt,
+  PicklerCore,
+  picklingError,
+  reduction,
+  T_DICT_BATCH,
+  T_FROZENSET_END,
+  T_ITER_BATCH,
+  T_LIST_BATCH,
+  T_OP,
+  T_SAVE,
+  T_SET_BATCH,
+  T_SETSTATE_END,
+  T_STATE,
+  T_TUPLE_END,
+  withHoles,
+} from './pickler-core';
+import { PickleBuffer } from './pyobjects';
+import type { Reduction } from './reduction';
+import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, JS_ARRAY, SET } from './typemap';
+
+/** The container writers; see PicklerCore for the state they work on. */
+export abstract class PicklerContainers extends PicklerCore {
+  protected saveList(obj: unknown[]): void {
+    const extras = stateKeys(obj, Kind.ARRAY);
+    if (extras.length > 0) {
+      // Note: a list cannot carry attributes in Python; a JS array with extra properties is a
+      // JS-only value.
+      const state: Record<string | symbol, unknown> = {};
+      for (const k of extras) state[k] = (obj as unknown as Record<string | symbol, unknown>)[k];
+      return this.saveReduce(reduction(JS_ARRAY, [], state, withHoles(obj), null), obj);
+    }
+    const out = this.out;
+    if (this.protocol === 0) {
+      out.byte2(OP.MARK, OP.LIST);
+    } else {
+      out.byte(OP.EMPTY_LIST);
+    }
+    this.memoize(obj);
+    const n = obj.length;
+    if (n === 0) return;
+    this.push(T_LIST_BATCH, undefined, { obj, keys: obj, i: 0 } satisfies Batch);
+  }
+
+  protected saveTuple(obj: unknown[]): void {
+    const out = this.out;
+    const n = obj.length;
+    if (n === 0) {
+      if (this.protocol >= 1) out.byte(OP.EMPTY_TUPLE);
+      else out.byte2(OP.MARK, OP.TUPLE);
+      return;
+    }
+    const idx = this.memo.get(obj);
+    if (idx !== undefined) {
+      this.writeGet(idx);
+      return;
+    }
+    const short = n <= 3 && this.protocol >= 2;
+    this.enter(obj);
+    if (!short) out.byte(OP.MARK);
+    this.push(T_TUPLE_END, obj, n);
+    for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, itemAt(obj, i));
+  }
+
+  protected saveDict(obj: Record<string, unknown>, allKeys: boolean): void {
+    const keys: (string | symbol)[] = allKeys ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
+    const symbols = Object.getOwnPropertySymbols(obj);
+    for (const s of symbols) if (allKeys || Object.prototype.propertyIsEnumerable.call(obj, s)) keys.push(s);
+    if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
+    else this.out.byte(OP.EMPTY_DICT);
+    this.memoize(obj);
+    if (keys.length > 0) this.push(T_DICT_BATCH, undefined, { obj, keys, i: 0 } satisfies Batch);
+  }
+
+  protected saveMap(obj: Map<unknown, unknown>): void {
+    const entries = Array.from(Map.prototype.entries.call(obj));
+    const first = entries.length > 0 ? typeof entries[0]![0] : 'string';
+    if (first !== 'string' && first !== 'symbol') {
+      // Python reads a dict with non-string keys; the loader makes a Map of it again when the
+      // first pair is set (until then a GET of it must close it first: closeMap).
+      if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
+      else this.out.byte(OP.EMPTY_DICT);
+      // Note: a negative memo entry marks it open until T_MAP_CLOSE (-1 - index).
+      this.memo.set(obj, -1 - this.putMemo());
+      this.push(T_DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      return;
+    }
+    // Note: a Map whose first key is a string would load as a plain object, or change key order,
+    // if written as a dict literal; `builtins.dict()` plus SETITEMS is the same dict to Python
+    // and a Map from the start.
+    this.saveReduce(reduction(DICT, [], null, null, entries), obj);
+  }
+
+  protected saveSet(obj: Set<unknown>): void {
+    const frozen = Object.isFrozen(obj);
+    if (this.protocol < 4) {
+      if (!frozen && (obj.has(obj) || this.pendingSets.has(obj))) {
+        // A Set reached again through its own items (impossible in Python) cannot be its own
+        // constructor argument: `set()`, then its items appended once it exists (the loader adds
+        // them); the outer save then finds it memoized and drops its own copy (POP, GET).
+        return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
+      }
+      if (!frozen) this.pendingSets.add(obj);
+      return this.saveReduce(reduction(frozen ? FROZENSET : SET, [Array.from(obj)], null, null, null), obj);
+    }
+    const items = Array.from(obj);
+    if (frozen) {
+      this.enter(obj);
+      this.out.byte(OP.MARK);
+      this.push(T_FROZENSET_END, obj);
+      for (let i = items.length - 1; i >= 0; i--) this.push(T_SAVE, items[i]);
+      return;
+    }
+    this.out.byte(OP.EMPTY_SET);
+    this.memoize(obj);
+    if (items.length > 0) this.push(T_SET_BATCH, undefined, { obj, keys: items, i: 0 } satisfies Batch);
+  }
+
+  protected saveBytes(obj: Uint8Array): void {
+    if (this.protocol < 3) {
+      if (obj.length === 0) return this.saveReduce(reduction(BYTES, [], null, null, null), obj);
+      let text = '';
+      for (let i = 0; i < obj.length; i += 8192) {
+        text += String.fromCharCode(...obj.subarray(i, Math.min(i + 8192, obj.length)));
+      }
+      return this.saveReduce(reduction(CODECS_ENCODE, [new FreshStr(text), 'latin1'], null, null, null), obj);
+    }
+    this.writeBytes(obj, false);
+    this.memoize(obj);
+  }
+
+  protected saveBytearray(obj: ArrayBuffer): void {
+    const bytes = new Uint8Array(obj);
+    if (this.protocol < 5) {
+      return this.saveReduce(reduction(BYTEARRAY, bytes.length === 0 ? [] : [bytes.slice()], null, null, null), obj);
+    }
+    this.writeBytes(bytes, true);
+    this.memoize(obj);
+  }
+
+  protected savePickleBuffer(pb: PickleBuffer): void {
+    if (this.protocol < 5) throw picklingError('PickleBuffer can only pickled with protocol >= 5');
+    const inBand = this.bufferCallback === null || Boolean(this.bufferCallback(pb));
+    if (inBand) {
+      this.writeBytes(pb.view, !pb.readonly);
+      this.memoize(pb);
+      return;
+    }
+    this.out.byte(OP.NEXT_BUFFER);
+    if (pb.readonly) this.out.byte(OP.READONLY_BUFFER);
+  }
+
+  protected endReduce(obj: unknown, [op, red]: [number, Reduction]): void {
+    const out = this.out;
+    out.byte(op);
+    if (obj !== undefined) {
+      this.pending.pop();
+      if (this.pendingSets.size !== 0) this.pendingSets.delete(obj as object);
+      const idx = this.memo.get(obj);
+      if (idx !== undefined) {
+        out.byte(OP.POP);
+        this.writeGet(idx);
+      } else {
+        this.memoize(obj);
+      }
+    }
+    // Pushed in reverse: list items, then dict items, then the state run next.
+    const state = red.state;
+    if (state !== null && state !== undefined) {
+      if (typeof red.stateSetter === 'function') {
+        this.push(T_SETSTATE_END, undefined);
+        this.push(T_STATE, state);
+        this.push(T_SAVE, obj);
+        this.push(T_SAVE, red.stateSetter);
+      } else {
+        this.push(T_OP, OP.BUILD);
+        this.push(T_STATE, state);
+      }
+    }
+    if (red.dictItems != null) {
+      this.push(T_ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: true, iter: red.dictItems[Symbol.iterator]() } satisfies Batch);
+    }
+    if (red.listItems != null) {
+      this.push(T_ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: false, iter: red.listItems[Symbol.iterator]() } satisfies Batch);
+    }
+  }
+
+  /** CPython's `save_reduce`, which some containers use at lower protocols (see Pickler). */
+  protected abstract saveReduce(red: Reduction, obj: object | symbol | undefined): void;
+}
