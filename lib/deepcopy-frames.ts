@@ -19,6 +19,7 @@ import {
   stateKeys,
 } from './builtins';
 import { CopyError, typeName } from './errors';
+import type { IdentityMemo } from './memo';
 import { type Reduction, type Reducer, unpackReduceValue } from './reduction';
 import {
   appendItems,
@@ -90,6 +91,10 @@ export interface RecursiveCopier {
   /** A nested walk starts (it counts as one level of recursion). */
   enter(): void;
   leave(): void;
+  /** The memo of this copy, original → copy. */
+  readonly memo: IdentityMemo;
+  /** The memo as the `Map` a `__deepcopy__(memo)` hook receives. */
+  publicMemo(): Map<unknown, unknown>;
 }
 
 /** The frame walker of one deep copy. */
@@ -106,7 +111,6 @@ export class FrameWalker {
   private readonly tuples = new Map<object, Frame>();
 
   constructor(
-    private readonly memo: Map<unknown, unknown>,
     private readonly table: ReadonlyMap<Function, Reducer>,
     private readonly host: RecursiveCopier,
   ) {}
@@ -187,7 +191,7 @@ export class FrameWalker {
   }
 
   private beginObject(x: any, kind: Kind, y: any, integrity: number): unknown {
-    this.memo.set(x, y);
+    this.host.memo.set(x, y);
     const f = this.frame(F_OBJECT, x, y);
     f.integrity = integrity;
     if (kind === Kind.ARRAY && Array.isArray(y) && Object.getPrototypeOf(x) === Array.prototype) {
@@ -224,18 +228,18 @@ export class FrameWalker {
     const y = makeShell(x, kind, buffer);
     if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
     if (kind === Kind.ARRAY_BUFFER || kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
-      this.memo.set(x, y);
+      this.host.memo.set(x, y);
       return y;
     }
     return this.beginObject(x, kind, y, integrityOf(x));
   }
 
   private copyBuffer(buffer: ArrayBufferLike): ArrayBufferLike {
-    const hit = this.memo.get(buffer);
+    const hit = this.host.memo.get(buffer);
     if (hit !== undefined) return hit as ArrayBufferLike;
     if (kindOf(buffer) === Kind.ATOMIC) return buffer;
     const y = makeShell(buffer, Kind.ARRAY_BUFFER) as ArrayBuffer;
-    this.memo.set(buffer, y);
+    this.host.memo.set(buffer, y);
     return y;
   }
 
@@ -243,8 +247,8 @@ export class FrameWalker {
   private beginInstance(x: any, kind: Kind): unknown {
     const hook = x.__deepcopy__;
     if (typeof hook === 'function') {
-      const y = hook.call(x, this.memo);
-      if (y !== x) this.memo.set(x, y);
+      const y = hook.call(x, this.host.publicMemo());
+      if (y !== x) this.host.memo.set(x, y);
       return y;
     }
     if (kind !== Kind.OPAQUE && usesDefaultReduction(x, this.table)) return this.beginNative(x, kind);
@@ -273,7 +277,7 @@ export class FrameWalker {
    */
   private child(f: Frame, v: unknown): unknown {
     if (typeof v !== 'object' || v === null) return v;
-    const hit = this.memo.get(v);
+    const hit = this.host.memo.get(v);
     if (hit !== undefined) return hit;
     const r = this.begin(v);
     if (r === PENDING) f.waiting = true;
@@ -416,14 +420,14 @@ export class FrameWalker {
     this.tuples.delete(x);
     // Note: the parts may have led back here through a mutable object, which then copied the
     // tuple already; that copy is the one to use.
-    const hit = this.memo.get(x);
+    const hit = this.host.memo.get(x);
     if (hit !== undefined) {
       f.y = hit;
     } else if (!f.changed) {
       f.y = x;
     } else {
       Object.freeze(f.y);
-      this.memo.set(x, f.y);
+      this.host.memo.set(x, f.y);
     }
     return true;
   }
@@ -456,7 +460,7 @@ export class FrameWalker {
       }
       const y = callReduce(red.func, args);
       this.building.delete(f.x);
-      this.memo.set(f.x, y);
+      this.host.memo.set(f.x, y);
       f.y = y;
       f.phase = R_STATE;
       f.pendingValue = red.state;

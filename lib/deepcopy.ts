@@ -14,7 +14,8 @@
  */
 import { isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
 import { FrameWalker, PENDING, type RecursiveCopier } from './deepcopy-frames';
-import { putProp, usesDefaultReduction } from './reduce';
+import { type IdentityMemo, StampedMemo } from './memo';
+import { defineDescriptor, defineValue, putProp, usesDefaultReduction } from './reduce';
 import { defaultRegistry } from './registry';
 
 /**
@@ -29,17 +30,31 @@ class DeepCopier implements RecursiveCopier {
   /** Recursion levels in use (recursive walker calls and nested frame walks). */
   private depth = 0;
   /** Per prototype, what the recursive walker does (see `classify`); lives for one copy. */
-  private readonly protos = new Map<object, number>();
+  private readonly protos = new Map<object, Plan | typeof SKIP>();
 
   private walker: FrameWalker | undefined;
+  /** The memo while it is a {@link StampedMemo} (see `publicMemo`). */
+  private stamped: StampedMemo | undefined;
 
-  constructor(private readonly memo: Map<unknown, unknown>) {}
+  constructor(public memo: IdentityMemo) {
+    if (memo instanceof StampedMemo) this.stamped = memo;
+  }
+
+  publicMemo(): Map<unknown, unknown> {
+    if (this.stamped === undefined) return this.memo as Map<unknown, unknown>;
+    // Note: a hook may read the memo or pass it to deepcopy; from here on the copy uses a Map.
+    const map = this.stamped.toMap();
+    this.stamped.release();
+    this.stamped = undefined;
+    this.memo = map;
+    return map;
+  }
 
   /** The finished copy of an object that is not in the memo. */
   copy(x: object): unknown {
     const r = this.tryRecursive(x);
     if (r !== PENDING) return r;
-    this.walker ??= new FrameWalker(this.memo, this.table, this);
+    this.walker ??= new FrameWalker(this.table, this);
     return this.walker.walk(x);
   }
 
@@ -59,77 +74,103 @@ class DeepCopier implements RecursiveCopier {
 
   /** Copies `x` recursively, or returns PENDING (with nothing done) to leave it to the frames. */
   private rec(x: any): unknown {
-    const proto = Object.getPrototypeOf(x) as object | null;
+    const proto = getPrototypeOf(x) as object | null;
+    if (proto === ARRAY_PROTO) return this.recArray(x);
     let y: any;
-    let kind: Kind;
+    let plan: Plan;
     let keys: (string | symbol)[];
-    if (proto === Array.prototype) {
-      if (!Object.isExtensible(x)) return PENDING;
-      kind = Kind.ARRAY;
-      y = Array.prototype.slice.call(x);
-      this.memo.set(x, y);
-      this.depth++;
-      for (let i = 0; i < x.length; i++) {
-        const v = x[i];
-        if (typeof v === 'object' && v !== null) y[i] = this.memo.get(v) ?? this.copy(v);
-      }
-      keys = stateKeys(x, kind);
-    } else if (proto === Object.prototype || proto === null) {
-      if (!Object.isExtensible(x)) return PENDING;
-      kind = Kind.PLAIN;
-      keys = stateKeys(x, kind);
+    if (proto === OBJECT_PROTO || proto === null) {
+      if (!isExtensible(x)) return PENDING;
+      plan = proto === null ? NULL_PLAN : PLAIN_PLAN;
+      keys = stateKeys(x, Kind.PLAIN);
       y = proto === null ? Object.create(null) : {};
-      this.memo.set(x, y);
-      this.depth++;
     } else {
       if (typeof x === 'function') return x;
-      let info = this.protos.get(proto);
-      if (info === undefined) {
-        info = this.classify(x, proto);
-        this.protos.set(proto, info);
+      let p = this.protos.get(proto);
+      if (p === undefined) {
+        p = this.classify(x, proto);
+        this.protos.set(proto, p);
       }
-      if (info < 0 || !Object.isExtensible(x)) return PENDING;
-      kind = (info & KIND_MASK) as Kind;
-      keys = stateKeys(x, kind);
-      if ((info & EXACT) === 0 && hasHookKey(keys)) return PENDING;
-      y = makeShell(x, kind);
-      this.memo.set(x, y);
-      if (kind === Kind.REGEXP) y.lastIndex = x.lastIndex;
-      this.depth++;
+      if (p === SKIP || !isExtensible(x)) return PENDING;
+      plan = p;
+      keys = stateKeys(x, plan.kind);
+      if (!plan.exact && hasHookKey(keys)) return PENDING;
+      y = plan.kind === Kind.OBJECT ? Object.create(proto) : makeShell(x, plan.kind);
+      if (plan.kind === Kind.REGEXP) y.lastIndex = x.lastIndex;
     }
-    const plain = kind === Kind.PLAIN;
+    this.remember(x, y);
+    this.depth++;
+    const guarded = plan.guarded;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const desc = Object.getOwnPropertyDescriptor(x, key);
+      const desc = getOwnPropertyDescriptor(x, key);
       if (desc === undefined) continue;
-      if ('value' in desc) {
-        const v = desc.value as unknown;
-        if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
-        putProp(y, key, desc, plain);
+      if (desc.writable === true && desc.enumerable === true && desc.configurable === true) {
+        let v = desc.value as unknown;
+        if (typeof v === 'object' && v !== null) v = this.memo.get(v) ?? this.copy(v);
+        // Note: assignment makes the same own property as defineProperty, unless the chain has a
+        // setter or a read-only property of that name (the plan lists those names).
+        if (guarded === null ? key !== '__proto__' : !guarded.has(key)) y[key] = v;
+        else defineValue(y, key, v);
       } else {
-        Object.defineProperty(y, key, desc);
+        if ('value' in desc) {
+          const v = desc.value as unknown;
+          if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
+        }
+        defineDescriptor(y, key, desc);
       }
     }
-    if (kind === Kind.MAP) {
+    if (plan.kind === Kind.MAP) {
       Map.prototype.forEach.call(x, (v: unknown, k: unknown) => y.set(this.deep(k), this.deep(v)));
-    } else if (kind === Kind.SET) {
+    } else if (plan.kind === Kind.SET) {
       Set.prototype.forEach.call(x, (v: unknown) => y.add(this.deep(v)));
     }
     this.depth--;
     return y;
   }
 
+  /** An exact, extensible Array: its items, then any other own properties it has. */
+  private recArray(x: any[]): unknown {
+    if (!isExtensible(x)) return PENDING;
+    const y = Array.prototype.slice.call(x) as unknown[];
+    this.remember(x, y);
+    this.depth++;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (typeof v === 'object' && v !== null) y[i] = this.memo.get(v) ?? this.copy(v);
+    }
+    const keys = stateKeys(x, Kind.ARRAY);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const desc = getOwnPropertyDescriptor(x, key);
+      if (desc === undefined) continue;
+      if ('value' in desc) {
+        const v = desc.value as unknown;
+        if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
+      }
+      putProp(y, key, desc, false);
+    }
+    this.depth--;
+    return y;
+  }
+
   /**
-   * What the recursive walker may do with objects of one prototype: -1 when they are left to the
-   * frames, else their kind, with EXACT set for a built-in's own prototype (no hooks apply).
+   * What the recursive walker does with objects of one prototype: SKIP when they are left to the
+   * frames, else a plan with their kind.
    */
-  private classify(x: any, proto: object): number {
+  private classify(x: any, proto: object): Plan | typeof SKIP {
     const kind = kindOf(x);
     const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind);
-    if (!recursive) return -1;
-    if (isExactBuiltin(proto)) return kind | EXACT;
-    if (x.__deepcopy__ !== undefined || !usesDefaultReduction(x, this.table)) return -1;
-    return kind;
+    if (!recursive) return SKIP;
+    if (isExactBuiltin(proto)) return { kind, exact: true, guarded: guardedNames(proto) };
+    if (x.__deepcopy__ !== undefined || !usesDefaultReduction(x, this.table)) return SKIP;
+    return { kind, exact: false, guarded: guardedNames(proto) };
+  }
+
+  /** Records the copy of an object the caller has just seen to be extensible. */
+  private remember(x: object, y: unknown): void {
+    if (this.stamped !== undefined) this.stamped.setExtensible(x, y);
+    else this.memo.set(x, y);
   }
 
   private deep(v: unknown): unknown {
@@ -138,8 +179,37 @@ class DeepCopier implements RecursiveCopier {
   }
 }
 
-const KIND_MASK = 0xff;
-const EXACT = 0x100;
+/** How the recursive walker copies the objects of one prototype. */
+interface Plan {
+  readonly kind: Kind;
+  /** A built-in's own prototype: no hooks can apply. */
+  readonly exact: boolean;
+  /**
+   * The names that must be defined rather than assigned on a new object of this prototype
+   * (setters and read-only properties on its chain); null when `__proto__` is the only one.
+   */
+  readonly guarded: ReadonlySet<string | symbol> | null;
+}
+
+const SKIP = 0;
+const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, guarded: null };
+const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, guarded: new Set() };
+
+const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible } = Object;
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+
+/** The names on a prototype chain that an assignment would not simply define on the instance. */
+function guardedNames(proto: object): ReadonlySet<string | symbol> | null {
+  const names = new Set<string | symbol>();
+  for (let p: object | null = proto; p !== null; p = getPrototypeOf(p) as object | null) {
+    for (const key of Reflect.ownKeys(p)) {
+      const d = getOwnPropertyDescriptor(p, key)!;
+      if (!('value' in d) || !d.writable) names.add(key);
+    }
+  }
+  return names.size === 1 && names.has('__proto__') ? null : names;
+}
 
 /** The hook names an instance could own that change how it is copied. */
 const OWN_HOOKS = new Set<string | symbol>([
@@ -193,5 +263,12 @@ export function deepcopy<T>(x: T, memo?: Map<unknown, unknown>): T {
     const hit = memo.get(x);
     if (hit !== undefined || memo.has(x)) return hit as T;
   }
-  return new DeepCopier(memo ?? new Map()).copy(x) as T;
+  if (memo !== undefined) return new DeepCopier(memo).copy(x) as T;
+  const stamped = StampedMemo.acquire();
+  if (stamped === undefined) return new DeepCopier(new Map()).copy(x) as T;
+  try {
+    return new DeepCopier(stamped).copy(x) as T;
+  } finally {
+    stamped.release();
+  }
 }

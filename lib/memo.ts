@@ -1,0 +1,103 @@
+/**
+ * An identity memo faster than a `Map` for one walk over an object graph.
+ *
+ * deepcopy and the pickler look up and record every object they meet. A `Map` keyed by objects
+ * costs most of a copy's time once the graph has thousands of objects (hashing, growing the
+ * table, and the garbage that leaves). Here each object instead carries one hidden private
+ * field, a small integer: its position in this walk's own arrays of originals and results. A
+ * stamp is trusted only when the originals array holds that very object at that position, so
+ * stamps left by earlier walks, or by walks that were abandoned, are harmless.
+ *
+ * Private fields are invisible to JavaScript code (no key, no descriptor, no proxy trap, not in
+ * JSON or `util.inspect`), so the objects behave exactly as before. They do show in browser
+ * DevTools as `#copyregMemo`. The stamp is a small integer and keeps nothing alive.
+ *
+ * Only one walk may stamp at a time (a nested walk, e.g. a hook that calls `deepcopy`, would
+ * overwrite the outer walk's stamps), so {@link StampedMemo.acquire} hands out at most one memo
+ * at a time and nested walks use a `Map`.
+ */
+
+/** The base whose constructor returns its argument, so a subclass can add a field to any object. */
+class Identity {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/** Reads and writes the hidden stamp. */
+class Stamp extends Identity {
+  #copyregMemo = -1;
+
+  /** The stamp on `o`, or -1 when it has none. */
+  static read(o: object): number {
+    return #copyregMemo in o ? (o as Stamp).#copyregMemo : -1;
+  }
+
+  /** Sets the stamp on `o` (adding the field the first time). */
+  static write(o: object, index: number): void {
+    if (!(#copyregMemo in o)) new Stamp(o);
+    (o as Stamp).#copyregMemo = index;
+  }
+}
+
+/** The lookups a walker needs; `Map` has them too, so a caller's own memo serves as is. */
+export interface IdentityMemo {
+  get(key: object): unknown;
+  set(key: object, value: unknown): unknown;
+}
+
+let inUse = false;
+
+/** An identity memo that keeps its entries in arrays and finds them through stamps. */
+export class StampedMemo implements IdentityMemo {
+  private readonly keys: object[] = [];
+  private readonly values: unknown[] = [];
+  /** Objects that take no new fields (non-extensible ones) are kept here instead. */
+  private readonly others = new Map<object, unknown>();
+  private released = false;
+
+  private constructor() {}
+
+  /** A memo for a new walk, or undefined while another walk holds one (use a `Map` then). */
+  static acquire(): StampedMemo | undefined {
+    if (inUse) return undefined;
+    inUse = true;
+    return new StampedMemo();
+  }
+
+  /** Ends this memo's walk; another walk may then stamp. Safe to call twice. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    inUse = false;
+  }
+
+  /** The value recorded for `key`, or undefined. */
+  get(key: object): unknown {
+    const i = Stamp.read(key);
+    if (i >= 0 && this.keys[i] === key) return this.values[i];
+    return this.others.size === 0 ? undefined : this.others.get(key);
+  }
+
+  /** Records `value` for `key` (a later call for the same key replaces it). */
+  set(key: object, value: unknown): this {
+    if (Object.isExtensible(key)) this.setExtensible(key, value);
+    else this.others.set(key, value);
+    return this;
+  }
+
+  /** {@link set} for a key the caller has just seen to be extensible. */
+  setExtensible(key: object, value: unknown): void {
+    Stamp.write(key, this.keys.length);
+    this.keys.push(key);
+    this.values.push(value);
+  }
+
+  /** The entries as a `Map`, in the order they were recorded (for hooks that take the memo). */
+  toMap(): Map<unknown, unknown> {
+    const map = new Map<unknown, unknown>();
+    for (let i = 0; i < this.keys.length; i++) map.set(this.keys[i], this.values[i]);
+    for (const [k, v] of this.others) map.set(k, v);
+    return map;
+  }
+}
