@@ -169,7 +169,7 @@ class DeepCopier implements RecursiveCopier {
 
   /** Records the copy of an object the caller has just seen to be extensible. */
   private remember(x: object, y: unknown): void {
-    if (this.stamped !== undefined) this.stamped.setExtensible(x, y);
+    if (this.stamped !== undefined) this.stamped.add(x, y);
     else this.memo.set(x, y);
   }
 

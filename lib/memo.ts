@@ -41,28 +41,31 @@ class Stamp extends Identity {
 }
 
 /** The lookups a walker needs; `Map` has them too, so a caller's own memo serves as is. */
-export interface IdentityMemo {
-  get(key: object): unknown;
-  set(key: object, value: unknown): unknown;
+export interface IdentityMemo<V = unknown> extends Iterable<[unknown, V]> {
+  get(key: unknown): V | undefined;
+  set(key: unknown, value: V): unknown;
+  has(key: unknown): boolean;
 }
 
 let inUse = false;
 
-/** An identity memo that keeps its entries in arrays and finds them through stamps. */
-export class StampedMemo implements IdentityMemo {
+/**
+ * An identity memo that keeps its entries in arrays and finds them through stamps. Keys that
+ * cannot carry a stamp (primitives such as symbols, non-extensible objects) go to a `Map`.
+ */
+export class StampedMemo<V = unknown> implements IdentityMemo<V> {
   private readonly keys: object[] = [];
-  private readonly values: unknown[] = [];
-  /** Objects that take no new fields (non-extensible ones) are kept here instead. */
-  private readonly others = new Map<object, unknown>();
+  private readonly values: V[] = [];
+  private readonly others = new Map<unknown, V>();
   private released = false;
 
   private constructor() {}
 
   /** A memo for a new walk, or undefined while another walk holds one (use a `Map` then). */
-  static acquire(): StampedMemo | undefined {
+  static acquire<V = unknown>(): StampedMemo<V> | undefined {
     if (inUse) return undefined;
     inUse = true;
-    return new StampedMemo();
+    return new StampedMemo<V>();
   }
 
   /** Ends this memo's walk; another walk may then stamp. Safe to call twice. */
@@ -73,31 +76,56 @@ export class StampedMemo implements IdentityMemo {
   }
 
   /** The value recorded for `key`, or undefined. */
-  get(key: object): unknown {
-    const i = Stamp.read(key);
-    if (i >= 0 && this.keys[i] === key) return this.values[i];
+  get(key: unknown): V | undefined {
+    if (typeof key === 'object' ? key !== null : typeof key === 'function') {
+      const i = Stamp.read(key as object);
+      if (i >= 0 && this.keys[i] === key) return this.values[i];
+    }
     return this.others.size === 0 ? undefined : this.others.get(key);
   }
 
+  /** Whether `key` has an entry. */
+  has(key: unknown): boolean {
+    if (typeof key === 'object' ? key !== null : typeof key === 'function') {
+      const i = Stamp.read(key as object);
+      if (i >= 0 && this.keys[i] === key) return true;
+    }
+    return this.others.size !== 0 && this.others.has(key);
+  }
+
   /** Records `value` for `key` (a later call for the same key replaces it). */
-  set(key: object, value: unknown): this {
-    if (Object.isExtensible(key)) this.setExtensible(key, value);
+  set(key: unknown, value: V): this {
+    const stampable = typeof key === 'object' ? key !== null : typeof key === 'function';
+    if (stampable && Object.isExtensible(key)) this.setExtensible(key as object, value);
     else this.others.set(key, value);
     return this;
   }
 
-  /** {@link set} for a key the caller has just seen to be extensible. */
-  setExtensible(key: object, value: unknown): void {
+  /** {@link set} for an object the caller has just seen to be extensible. */
+  setExtensible(key: object, value: V): void {
+    const i = Stamp.read(key);
+    if (i >= 0 && this.keys[i] === key) this.values[i] = value;
+    else this.add(key, value);
+  }
+
+  /**
+   * Records an extensible object that has no entry yet (the caller has just looked it up).
+   * Recording one twice leaves a stale entry that lookups skip but iteration would show.
+   */
+  add(key: object, value: V): void {
     Stamp.write(key, this.keys.length);
     this.keys.push(key);
     this.values.push(value);
   }
 
-  /** The entries as a `Map`, in the order they were recorded (for hooks that take the memo). */
-  toMap(): Map<unknown, unknown> {
-    const map = new Map<unknown, unknown>();
-    for (let i = 0; i < this.keys.length; i++) map.set(this.keys[i], this.values[i]);
-    for (const [k, v] of this.others) map.set(k, v);
-    return map;
+  /** The entries, in the order they were first recorded (stamped keys first). */
+  *[Symbol.iterator](): IterableIterator<[unknown, V]> {
+    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i], this.values[i]!];
+    yield* this.others;
+  }
+
+  /** The entries as a `Map` (for hooks that take the memo). */
+  toMap(): Map<unknown, V> {
+    return new Map(this);
   }
 }
