@@ -19,83 +19,40 @@ import {
   stateKeys,
 } from './builtins';
 import { CopyError, typeName } from './errors';
-import type { IdentityMemo } from './memo';
-import { type Reduction, type Reducer, unpackReduceValue } from './reduction';
+import {
+  arrayItems,
+  arrayPartKeys,
+  F_OBJECT,
+  F_REDUCE,
+  F_ROOT,
+  F_TUPLE,
+  Frame,
+  HOLE,
+  isDefaultAllocation,
+  P_INDICES,
+  P_ITEMS,
+  P_MAP_KEY_WAIT,
+  P_MAP_VALUE,
+  P_PROPS,
+  PENDING,
+  R_ARGS,
+  R_DICT_KEY,
+  R_DICT_VALUE,
+  R_LIST,
+  R_STATE,
+  type RecursiveCopier,
+  typeError,
+} from './deepcopy-frame';
+import { type Reducer, unpackReduceValue } from './reduction';
 import {
   appendItems,
   callReduce,
-  newobj,
-  newobjEx,
-  reconstructor,
   reduceObject,
   setItem,
   putProp,
   setState,
   usesDefaultReduction,
 } from './reduce';
-
-/** A result that is not ready: a frame will deliver it. */
-export const PENDING: unique symbol = Symbol('pending');
-
-const F_ROOT = 0;
-const F_OBJECT = 1; // state keys, then items (Array / Map / Set), then integrity
-const F_TUPLE = 2; // frozen array or frozen plain object: finished after its parts
-const F_REDUCE = 3; // args, call, state, list items, dict items
-
-// Phases of F_OBJECT.
-const P_INDICES = 0;
-const P_PROPS = 1;
-const P_ITEMS = 2;
-const P_MAP_KEY_WAIT = 3;
-const P_MAP_VALUE = 4;
-
-// Phases of F_REDUCE.
-const R_ARGS = 0;
-const R_STATE = 1;
-const R_LIST = 2;
-const R_DICT_KEY = 3;
-const R_DICT_VALUE = 4;
-
-/** One unit of pending work. A single shape for every kind keeps the loop monomorphic. */
-class Frame {
-  kind = F_ROOT;
-  x: any = undefined;
-  y: any = undefined;
-  phase = 0;
-  /** Index into the indices of an array, into `keys`, or into the reduce args. */
-  i = 0;
-  keys: (string | symbol)[] | undefined = undefined;
-  /** Set while waiting for a child frame's result. */
-  waiting = false;
-  /** Where a delivered result goes: an index, a key, or a copied Map key. */
-  slot: any = undefined;
-  slotDesc: PropertyDescriptor | undefined = undefined;
-  /** F_OBJECT: the kind whose items follow the properties (-1 for none). */
-  itemKind = -1;
-  /** F_TUPLE: whether any part's copy differs from the part. */
-  changed = false;
-  integrity = 0;
-  iter: Iterator<any> | undefined = undefined;
-  red: Reduction | undefined = undefined;
-  args: unknown[] | undefined = undefined;
-  /** A value waiting to be copied (a Map value, a dict item's value). */
-  pendingValue: unknown = undefined;
-}
-
-const typeError = (m: string): Error => new TypeError(m);
-
-/** What the frame walker needs from deepcopy's recursive walker. */
-export interface RecursiveCopier {
-  /** The finished copy of `x` by recursion, or PENDING when it is left to the frames. */
-  tryRecursive(x: object): unknown;
-  /** A nested walk starts (it counts as one level of recursion). */
-  enter(): void;
-  leave(): void;
-  /** The memo of this copy, original → copy. */
-  readonly memo: IdentityMemo;
-  /** The memo as the `Map` a `__deepcopy__(memo)` hook receives. */
-  publicMemo(): Map<unknown, unknown>;
-}
 
 /** The frame walker of one deep copy. */
 export class FrameWalker {
@@ -573,23 +530,4 @@ export class FrameWalker {
         }
     }
   }
-}
-
-function isDefaultAllocation(func: Function): boolean {
-  return func === newobj || func === newobjEx || func === reconstructor;
-}
-
-/** Stands for a missing index while the items of an Array subclass are copied. */
-const HOLE: unique symbol = Symbol('hole');
-
-/** The items of an array, with HOLE where an index is missing (values() would give undefined). */
-function* arrayItems(x: unknown[]): Generator<unknown> {
-  for (let i = 0; i < x.length; i++) yield i in x ? x[i] : HOLE;
-}
-
-/** The parts of a frozen array: its present indices, then its state keys. */
-function arrayPartKeys(x: unknown[]): (string | symbol)[] {
-  const keys: (string | symbol)[] = [];
-  for (let i = 0; i < x.length; i++) if (i in x) keys.push(String(i));
-  return keys.concat(stateKeys(x, Kind.ARRAY));
 }

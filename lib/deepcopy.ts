@@ -13,7 +13,8 @@
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
 import { isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
-import { FrameWalker, PENDING, type RecursiveCopier } from './deepcopy-frames';
+import { PENDING, type RecursiveCopier } from './deepcopy-frame';
+import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, StampedMemo } from './memo';
 import { defineDescriptor, defineValue, putProp, usesDefaultReduction } from './reduce';
 import { defaultRegistry } from './registry';

@@ -44,7 +44,6 @@ class Stamp extends Identity {
 export interface IdentityMemo<V = unknown> extends Iterable<[unknown, V]> {
   get(key: unknown): V | undefined;
   set(key: unknown, value: V): unknown;
-  has(key: unknown): boolean;
 }
 
 let inUse = false;
@@ -82,15 +81,6 @@ export class StampedMemo<V = unknown> implements IdentityMemo<V> {
       if (i >= 0 && this.keys[i] === key) return this.values[i];
     }
     return this.others.size === 0 ? undefined : this.others.get(key);
-  }
-
-  /** Whether `key` has an entry. */
-  has(key: unknown): boolean {
-    if (typeof key === 'object' ? key !== null : typeof key === 'function') {
-      const i = Stamp.read(key as object);
-      if (i >= 0 && this.keys[i] === key) return true;
-    }
-    return this.others.size !== 0 && this.others.has(key);
   }
 
   /** Records `value` for `key` (a later call for the same key replaces it). */

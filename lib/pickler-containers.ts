@@ -3,7 +3,7 @@
  * set, frozenset, bytes, bytearray, PickleBuffer), and what follows a reduction's REDUCE (its
  * memo entry, list items, dict items, state). The Pickler adds `save()` and the reduce protocol.
  */
-import { Kind, stateKeys } from './builtins';
+import { classOf, Kind, stateKeys } from './builtins';
 import { OP } from './opcodes';
 import {
   type Batch,
@@ -17,16 +17,19 @@ import {
   T_ITER_BATCH,
   T_LIST_BATCH,
   T_OP,
+  T_REDUCE_END,
   T_SAVE,
   T_SET_BATCH,
   T_SETSTATE_END,
   T_STATE,
+  T_TUPLE,
   T_TUPLE_END,
   withHoles,
 } from './pickler-core';
-import { PickleBuffer } from './pyobjects';
+import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
+import { newobj, newobjEx } from './reduce';
 import type { Reduction } from './reduction';
-import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, JS_ARRAY, SET } from './typemap';
+import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, PARTIAL, SET } from './typemap';
 
 /** The container writers; see PicklerCore for the state they work on. */
 export abstract class PicklerContainers extends PicklerCore {
@@ -194,6 +197,51 @@ export abstract class PicklerContainers extends PicklerCore {
     }
   }
 
-  /** CPython's `save_reduce`, which some containers use at lower protocols (see Pickler). */
-  protected abstract saveReduce(red: Reduction, obj: object | symbol | undefined): void;
+
+  /** CPython's `save_reduce`: callable and arguments, the object's memo entry, items, state. */
+  protected saveReduce(red: Reduction, obj: object | symbol | undefined): void {
+    const func = red.func as unknown;
+    const args = red.args;
+    if (obj !== undefined) this.enter(obj);
+    if (this.protocol >= 2 && func === newobjEx) {
+      if (args.length !== 3) throw picklingError('__newobj_ex__ args has the wrong length');
+      const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
+      this.checkNewobjClass(cls, obj, '__newobj_ex__');
+      if (this.protocol >= 4) {
+        this.push(T_REDUCE_END, obj, [OP.NEWOBJ_EX, red]);
+        this.push(T_SAVE, kwargs);
+        this.push(T_TUPLE, cargs);
+        this.push(T_SAVE, cls);
+        return;
+      }
+      // Protocols 2-3 have no NEWOBJ_EX: CPython writes partial(cls.__new__, cls, *args, **kw)().
+      const newFn = new PyObject(GETATTR, [cls, '__new__']);
+      const partial = new PyObject(PARTIAL, [newFn]);
+      partial.state = Object.freeze([newFn, Object.freeze([cls, ...cargs]), kwargs ?? null, null]);
+      this.push(T_REDUCE_END, obj, [OP.REDUCE, red]);
+      this.push(T_TUPLE, []);
+      this.push(T_SAVE, partial);
+      return;
+    }
+    if (this.protocol >= 2 && func === newobj) {
+      if (args.length === 0) throw picklingError('__newobj__ arglist is empty');
+      this.checkNewobjClass(args[0], obj, '__newobj__');
+      this.push(T_REDUCE_END, obj, [OP.NEWOBJ, red]);
+      this.push(T_TUPLE, args.slice(1));
+      this.push(T_SAVE, args[0]);
+      return;
+    }
+    this.push(T_REDUCE_END, obj, [OP.REDUCE, red]);
+    this.push(T_TUPLE, args);
+    this.push(T_SAVE, func);
+  }
+
+  private checkNewobjClass(cls: unknown, obj: unknown, what: string): void {
+    if (typeof cls !== 'function' && !(cls instanceof PyGlobal)) {
+      throw picklingError(`args[0] from ${what} args is not a type`);
+    }
+    if (obj !== undefined && typeof obj === 'object' && !(obj instanceof PyObject) && classOf(obj as object) !== cls) {
+      throw picklingError(`args[0] from ${what} args has the wrong class`);
+    }
+  }
 }

@@ -22,7 +22,8 @@ import {
   GETATTR,
   nativeName,
   ORDERED_DICT,
-  PARTIAL,
+  ownEntries,
+  ownState,
   reduceBuiltin,
   SYMBOL_FOR,
   UNDEFINED_GLOBAL,
@@ -490,56 +491,6 @@ export class Pickler extends PicklerContainers {
     this.rememberGlobal(obj, key, this.putMemo());
   }
 
-  // --- Reduce ---
-
-  /** CPython's `save_reduce`: callable and arguments, the object's memo entry, items, state. */
-  protected saveReduce(red: Reduction, obj: object | symbol | undefined): void {
-    const func = red.func as unknown;
-    const args = red.args;
-    if (obj !== undefined) this.enter(obj);
-    if (this.protocol >= 2 && func === newobjEx) {
-      if (args.length !== 3) throw picklingError('__newobj_ex__ args has the wrong length');
-      const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
-      this.checkNewobjClass(cls, obj, '__newobj_ex__');
-      if (this.protocol >= 4) {
-        this.push(T_REDUCE_END, obj, [OP.NEWOBJ_EX, red]);
-        this.push(T_SAVE, kwargs);
-        this.push(T_TUPLE, cargs);
-        this.push(T_SAVE, cls);
-        return;
-      }
-      // Protocols 2-3 have no NEWOBJ_EX: CPython writes partial(cls.__new__, cls, *args, **kw)().
-      const newFn = new PyObject(GETATTR, [cls, '__new__']);
-      const partial = new PyObject(PARTIAL, [newFn]);
-      partial.state = Object.freeze([newFn, Object.freeze([cls, ...cargs]), kwargs ?? null, null]);
-      this.push(T_REDUCE_END, obj, [OP.REDUCE, red]);
-      this.push(T_TUPLE, []);
-      this.push(T_SAVE, partial);
-      return;
-    }
-    if (this.protocol >= 2 && func === newobj) {
-      if (args.length === 0) throw picklingError('__newobj__ arglist is empty');
-      this.checkNewobjClass(args[0], obj, '__newobj__');
-      this.push(T_REDUCE_END, obj, [OP.NEWOBJ, red]);
-      this.push(T_TUPLE, args.slice(1));
-      this.push(T_SAVE, args[0]);
-      return;
-    }
-    this.push(T_REDUCE_END, obj, [OP.REDUCE, red]);
-    this.push(T_TUPLE, args);
-    this.push(T_SAVE, func);
-  }
-
-  private checkNewobjClass(cls: unknown, obj: unknown, what: string): void {
-    if (typeof cls !== 'function' && !(cls instanceof PyGlobal)) {
-      throw picklingError(`args[0] from ${what} args is not a type`);
-    }
-    if (obj !== undefined && typeof obj === 'object' && !(obj instanceof PyObject) && classOf(obj as object) !== cls) {
-      throw picklingError(`args[0] from ${what} args has the wrong class`);
-    }
-  }
-
-
 }
 
 const DATETIME_KEY = 'datetime\u0000datetime';
@@ -571,21 +522,3 @@ function isPicklableCallable(f: unknown): boolean {
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
-
-function ownEntries(obj: object): [string | symbol, unknown][] {
-  const keys = stateKeys(obj, Kind.PLAIN);
-  return keys.map((k) => [k, (obj as Record<string | symbol, unknown>)[k]]);
-}
-
-function ownState(obj: object, kind: Kind): object | null {
-  const keys = stateKeys(obj, kind);
-  const skip = kind === Kind.ERROR ? 'message' : undefined;
-  let state: Record<string | symbol, unknown> | null = null;
-  for (const k of keys) {
-    if (k === skip) continue;
-    state ??= {};
-    state[k] = (obj as Record<string | symbol, unknown>)[k];
-  }
-  return state;
-}
-

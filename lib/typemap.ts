@@ -9,7 +9,7 @@
  * module (undefined, array holes, RegExp, typed arrays, …). `NATIVES` holds the JS implementation
  * of each such global; it is also the loader's fixed allow-list of Python globals.
  */
-import { Kind, TYPED_ARRAYS, typedArrayBase } from './builtins';
+import { Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
 import { UnpicklingError } from './errors';
 import { JS_MODULE, PyGlobal, PyObject } from './pyobjects';
 import { newobj, newobjEx, reconstructor } from './reduce';
@@ -405,3 +405,23 @@ export const CODECS_ENCODE = new PyGlobal('_codecs', 'encode');
 export const GETATTR = new PyGlobal('builtins', 'getattr');
 /** The global NEWOBJ_EX at protocols 2-3 (`functools.partial(cls.__new__, …)`) is written with. */
 export const PARTIAL = new PyGlobal('functools', 'partial');
+
+/** A plain object's own state entries, for an OrderedDict's dict items. */
+export function ownEntries(obj: object): [string | symbol, unknown][] {
+  const keys = stateKeys(obj, Kind.PLAIN);
+  return keys.map((k) => [k, (obj as Record<string | symbol, unknown>)[k]]);
+}
+
+/** A built-in's own properties as a state dict (an Error's message is in its arguments), or null. */
+export function ownState(obj: object, kind: Kind): object | null {
+  const keys = stateKeys(obj, kind);
+  const skip = kind === Kind.ERROR ? 'message' : undefined;
+  let state: Record<string | symbol, unknown> | null = null;
+  for (const k of keys) {
+    if (k === skip) continue;
+    state ??= {};
+    state[k] = (obj as Record<string | symbol, unknown>)[k];
+  }
+  return state;
+}
+
