@@ -31,7 +31,7 @@ import {
   datetimeState,
 } from './typemap';
 import { writeStr } from './pickler-atoms';
-import { PicklerContainers } from './pickler-containers';
+import { PicklerRecursive } from './pickler-recursive';
 import {
   type Batch,
   FreshStr,
@@ -81,7 +81,7 @@ export interface PicklerOptions {
  * Writes pickles. One Pickler keeps its memo across `dump` calls (as CPython's does), so a second
  * dump refers back to objects of the first; call `clearMemo()` to start afresh.
  */
-export class Pickler extends PicklerContainers {
+export class Pickler extends PicklerRecursive {
   readonly fixImports: boolean;
   bufferCallback: ((buffer: PickleBuffer) => unknown) | null;
   dispatchTable: ReadonlyMap<Function, Reducer> | undefined;
@@ -131,6 +131,7 @@ export class Pickler extends PicklerContainers {
     } finally {
       this.tasks.length = this.vals.length = this.auxs.length = 0;
       this.pending.length = 0;
+      this.depth = 0;
       this.pendingSets.clear();
       this.closing.clear();
     }
@@ -146,13 +147,14 @@ export class Pickler extends PicklerContainers {
     this.memoSize = 0;
   }
 
-  private run(): void {
+  /** Runs the tasks above `base` (0: all of them). */
+  private run(base = 0): void {
     const tasks = this.tasks;
     const vals = this.vals;
     const auxs = this.auxs;
     const persistent = typeof this.persistentId === 'function';
     this.inlineAtoms = !persistent;
-    while (tasks.length > 0) {
+    while (tasks.length > base) {
       const task = tasks.pop()!;
       const val = vals.pop();
       const aux = auxs.pop();
@@ -265,7 +267,29 @@ export class Pickler extends PicklerContainers {
   // --- save(): one value ---
 
   private save(obj: unknown): void {
-    if (this.saveAtom(obj)) return;
+    if (this.saveAtom(obj) || this.saveRec(obj)) return;
+    this.saveDirect(obj);
+  }
+
+  protected saveNested(obj: unknown): void {
+    const base = this.tasks.length;
+    this.saveDirect(obj);
+    this.run(base);
+  }
+
+  protected defaultInstanceClass(obj: object, proto: object | null): Function | undefined {
+    if (this.protocol < 2 || this.reducerOverride !== undefined || proto === null) return undefined;
+    if (obj instanceof PyObject || obj instanceof PyGlobal || obj instanceof FreshStr || obj instanceof PickleBuffer) {
+      return undefined;
+    }
+    const table = this.dispatchTable ?? this.registry.dispatchTable;
+    const cls = classOf(obj);
+    if (cls === undefined || (table.size !== 0 && table.has(cls))) return undefined;
+    return kindOf(obj) === Kind.OBJECT && usesDefaultReduction(obj, table) ? cls : undefined;
+  }
+
+  /** save() for a value that is neither an atom nor one saveRec takes. */
+  private saveDirect(obj: unknown): void {
     this.frameBoundary();
     switch (typeof obj) {
       case 'undefined':

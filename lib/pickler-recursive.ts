@@ -1,0 +1,149 @@
+/**
+ * The pickler's recursive fast path: plain dicts, lists and default class instances (and memo
+ * hits) written by plain recursion, which is much faster than a task per value, up to a fixed
+ * depth. Everything else, and everything below that depth, goes through the task machine of
+ * pickler.ts, so a 1,000,000-deep structure still pickles on Node's default stack.
+ *
+ * The bytes are exactly those of the task machine (CPython's): the same frame boundaries, memo
+ * entries and MARK batches, since both follow the C pickler's `save` order.
+ */
+import { Kind, stateKeys } from './builtins';
+import { OP } from './opcodes';
+import { BATCHSIZE, itemAt } from './pickler-core';
+import { PicklerContainers } from './pickler-containers';
+
+/**
+ * How many nested values the recursive path may hold open. Each level takes several stack
+ * frames, and the task machine's own frames come on top, so this stays well below Node's limit.
+ */
+const MAX_DEPTH = 200;
+
+/** The recursive writers; the Pickler decides which instances they may take. */
+export abstract class PicklerRecursive extends PicklerContainers {
+  /** Levels of recursion in use (reset by every dump). */
+  protected depth = 0;
+
+  /**
+   * Writes `obj` completely if it is a memo hit, a plain dict, a list or a default instance,
+   * and returns true; returns false, writing nothing, for anything else.
+   */
+  protected saveRec(value: unknown): boolean {
+    if (this.depth >= MAX_DEPTH || !this.inlineAtoms) return false;
+    if (typeof value === 'object' ? value === null : typeof value !== 'function') return false;
+    const obj = value as object;
+    const idx = this.memo.get(obj);
+    if (idx !== undefined) {
+      // Note: open Maps and keys of Maps being closed need saveObject's checks.
+      if (idx < 0 || this.closing.size !== 0) return false;
+      this.frameBoundary();
+      this.writeGet(idx);
+      return true;
+    }
+    if (typeof obj === 'function') return false;
+    const proto = Object.getPrototypeOf(obj) as object | null;
+    if (proto === Object.prototype) {
+      const keys: (string | symbol)[] = Object.keys(obj);
+      const symbols = Object.getOwnPropertySymbols(obj);
+      for (const s of symbols) if (Object.prototype.propertyIsEnumerable.call(obj, s)) keys.push(s);
+      this.frameBoundary();
+      if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
+      else this.out.byte(OP.EMPTY_DICT);
+      this.memoize(obj);
+      this.saveItems(obj as Record<string | symbol, unknown>, keys);
+      return true;
+    }
+    if (proto === Array.prototype) {
+      if (Object.isFrozen(obj) || stateKeys(obj, Kind.ARRAY).length > 0) return false;
+      this.frameBoundary();
+      if (this.protocol === 0) this.out.byte2(OP.MARK, OP.LIST);
+      else this.out.byte(OP.EMPTY_LIST);
+      this.memoize(obj);
+      this.saveListItems(obj as unknown[]);
+      return true;
+    }
+    const cls = this.defaultInstanceClass(obj, proto);
+    if (cls === undefined) return false;
+    const keys = stateKeys(obj, Kind.OBJECT);
+    this.frameBoundary();
+    this.depth++;
+    this.saveNow(cls);
+    this.depth--;
+    const out = this.out;
+    out.byte(OP.EMPTY_TUPLE);
+    out.byte(OP.NEWOBJ);
+    const again = this.memo.get(obj);
+    if (again !== undefined) {
+      // Saving the class led back to this instance (CPython's cycle rule for NEWOBJ).
+      out.byte(OP.POP);
+      this.writeGet(again);
+    } else {
+      this.memoize(obj);
+    }
+    if (keys.length > 0) {
+      this.frameBoundary();
+      out.byte(OP.EMPTY_DICT);
+      // Note: the dict is a fresh object in CPython too; it takes a memo index nobody uses.
+      this.putMemo();
+      this.saveItems(obj as Record<string | symbol, unknown>, keys);
+      out.byte(OP.BUILD);
+    }
+    return true;
+  }
+
+  /** Saves one value now, by recursion when it can, else through the task machine. */
+  protected saveNow(v: unknown): void {
+    if (this.saveAtom(v) || this.saveRec(v)) return;
+    this.depth++;
+    this.saveNested(v);
+    this.depth--;
+  }
+
+  /** The C pickler's `batch_dict_exact` over own properties: SETITEM for one, else batches. */
+  private saveItems(obj: Record<string | symbol, unknown>, keys: readonly (string | symbol)[]): void {
+    const n = keys.length;
+    if (n === 0) return;
+    const perItem = this.protocol === 0 || n === 1;
+    const out = this.out;
+    this.depth++;
+    for (let start = 0; start < n; start += BATCHSIZE) {
+      const end = Math.min(start + BATCHSIZE, n);
+      if (!perItem) out.byte(OP.MARK);
+      for (let i = start; i < end; i++) {
+        const k = keys[i]!;
+        this.saveNow(k);
+        this.saveNow(obj[k]);
+        if (perItem) out.byte(OP.SETITEM);
+      }
+      if (!perItem) out.byte(OP.SETITEMS);
+    }
+    this.depth--;
+  }
+
+  /** The C pickler's `batch_list_exact`: APPEND for one item, else batches of APPENDS. */
+  private saveListItems(obj: unknown[]): void {
+    const n = obj.length;
+    if (n === 0) return;
+    const perItem = this.protocol === 0 || n === 1;
+    const out = this.out;
+    this.depth++;
+    for (let start = 0; start < n; start += BATCHSIZE) {
+      const end = Math.min(start + BATCHSIZE, n);
+      if (!perItem) out.byte(OP.MARK);
+      for (let i = start; i < end; i++) {
+        this.saveNow(itemAt(obj, i));
+        if (perItem) out.byte(OP.APPEND);
+      }
+      if (!perItem) out.byte(OP.APPENDS);
+    }
+    this.depth--;
+  }
+
+  /** Saves `v` through the task machine and returns when it is written. */
+  protected abstract saveNested(v: unknown): void;
+
+  /**
+   * The class of an instance the default reduction writes as `cls () NEWOBJ` + BUILD, with no
+   * hook, dispatch entry or reducer override in the way; undefined for anything else.
+   */
+  protected abstract defaultInstanceClass(obj: object, proto: object | null): Function | undefined;
+}
