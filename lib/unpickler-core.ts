@@ -92,11 +92,9 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         case OP.LONG:
           stack.push(this.textLong());
           break;
-        case OP.BINFLOAT: {
-          const at = this.need(8);
-          stack.push(new DataView(data.buffer, data.byteOffset + at, 8).getFloat64(0, false));
+        case OP.BINFLOAT:
+          stack.push(this.f64be());
           break;
-        }
         case OP.FLOAT: {
           const [start, end] = this.line();
           const v = parseCFloat(data, start, end);
@@ -196,7 +194,7 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         case OP.APPENDS: {
           const mark = this.markTarget();
           this.append(this.target(stack[mark - 1]), stack, mark);
-          stack.length = mark;
+          truncate(stack, mark);
           break;
         }
         case OP.EMPTY_DICT:
@@ -218,7 +216,7 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           const mark = this.markTarget();
           if ((stack.length - mark) % 2 !== 0) throw err('odd number of items for SETITEMS');
           this.setItems(mark - 1, stack, mark);
-          stack.length = mark;
+          truncate(stack, mark);
           break;
         }
         case OP.EMPTY_SET:
@@ -229,7 +227,7 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           const set = this.target(stack[mark - 1]);
           if (set instanceof Set) for (let i = mark; i < stack.length; i++) set.add(stack[i]);
           else this.append(set, stack, mark);
-          stack.length = mark;
+          truncate(stack, mark);
           break;
         }
         case OP.FROZENSET:
@@ -353,4 +351,10 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
     }
   }
 
+}
+
+/** Drops the items above `mark`: a few pops are much cheaper than setting `length`. */
+function truncate(stack: unknown[], mark: number): void {
+  if (stack.length - mark > 32) stack.length = mark;
+  else while (stack.length > mark) stack.pop();
 }

@@ -30,6 +30,7 @@ export abstract class UnpicklerInput {
   protected buffers: Iterator<unknown> | undefined;
   protected pos = 0;
   protected readonly data: Uint8Array;
+  private view: DataView | undefined;
 
   constructor(
     data: Uint8Array,
@@ -48,6 +49,13 @@ export abstract class UnpicklerInput {
     if (n > this.data.length - at) throw truncated();
     this.pos = at + n;
     return at;
+  }
+
+  /** A big-endian IEEE 754 double (BINFLOAT). */
+  protected f64be(): number {
+    const at = this.need(8);
+    this.view ??= new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
+    return this.view.getFloat64(at, false);
   }
 
   protected u8(): number {
