@@ -484,6 +484,44 @@ describe('deepcopy', () => {
   });
 
   describe('JS values (SPEC §5)', () => {
+    it('never runs a prototype setter, and keeps own data over read-only prototype names', () => {
+      class DcSpecGuarded {
+        set name(_v: string) {
+          throw new Error('setter invoked');
+        }
+        get name(): string {
+          return 'from prototype';
+        }
+      }
+      Object.defineProperty(DcSpecGuarded.prototype, 'fixed', { value: 'proto', writable: false });
+      const x = new DcSpecGuarded();
+      Object.defineProperty(x, 'name', { value: 'own', writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(x, 'fixed', { value: 'own fixed', writable: true, enumerable: true, configurable: true });
+      (x as unknown as { other: number[] }).other = [1];
+      const y = deepcopy(x);
+      expect(Object.getPrototypeOf(y)).to.equal(DcSpecGuarded.prototype);
+      expect(Object.getOwnPropertyDescriptor(y, 'name')).to.deep.equal({ value: 'own', writable: true, enumerable: true, configurable: true });
+      expect(Object.getOwnPropertyDescriptor(y, 'fixed')!.value).to.equal('own fixed');
+      expect((y as unknown as { other: number[] }).other).to.deep.equal([1]);
+    });
+
+    it("keeps each property's attributes (read-only, non-configurable) on plain objects and instances", () => {
+      class DcSpecAttrs {}
+      for (const x of [{} as object, new DcSpecAttrs()]) {
+        Object.defineProperty(x, 'ro', { value: { a: 1 }, writable: false, enumerable: true, configurable: true });
+        Object.defineProperty(x, 'fixed', { value: 2, writable: true, enumerable: true, configurable: false });
+        Object.defineProperty(x, '__proto__', { value: 3, writable: true, enumerable: true, configurable: true });
+        const y = deepcopy(x) as Record<string, unknown>;
+        const ro = Object.getOwnPropertyDescriptor(y, 'ro')!;
+        expect([ro.writable, ro.configurable]).to.deep.equal([false, true]);
+        expect(ro.value).to.deep.equal({ a: 1 });
+        expect(ro.value).to.not.equal((x as Record<string, unknown>).ro);
+        expect(Object.getOwnPropertyDescriptor(y, 'fixed')!.configurable).to.equal(false);
+        expect(Object.getOwnPropertyDescriptor(y, '__proto__')!.value).to.equal(3);
+        expect(Object.getPrototypeOf(y)).to.equal(Object.getPrototypeOf(x));
+      }
+    });
+
     it('keeps -0, NaN and bigints', () => {
       const y = deepcopy({ a: [-0, NaN, 2n ** 70n, undefined] });
       expect(Object.is(y.a[0], -0)).to.equal(true);

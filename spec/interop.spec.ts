@@ -295,6 +295,20 @@ describe('interop with CPython', function () {
       { label: 'empty ArrayBuffer → bytearray()', make: () => new ArrayBuffer(0), repr: "bytearray(b'')", same: ALL },
       { label: '[] → list', make: () => [], repr: '[]', same: ALL },
       { label: 'nested arrays → lists', make: () => [1, 'a', [2, null, []], true], repr: "[1, 'a', [2, None, []], True]", same: ALL },
+      {
+        // Past the depth where the pickler's recursive writer hands over to its task machine, and
+        // back (shared leaf dicts are memo hits at every depth).
+        label: 'dicts and lists nested 300 deep, sharing one dict',
+        make: () => {
+          const shared = { s: 1 };
+          let v: unknown = 'leaf';
+          for (let i = 0; i < 150; i++) v = i % 2 === 0 ? { k: v, n: [i, shared] } : [v, i, shared];
+          return v;
+        },
+        repr: '<300 levels>',
+        checks: ['type(v) is list', "v[2] is v[0]['n'][1] is v[0]['k'][2]", "v[0]['n'][0] == 148", 'v[1] == 149'],
+        same: ALL,
+      },
       { label: 'a 2500-item array (APPENDS batches)', make: () => Array.from({ length: 2500 }, (_, i) => i), repr: '<2500 ints>', checks: ['v == list(range(2500))'], same: ALL },
       { label: 'frozen [] → ()', make: () => Object.freeze([]), repr: '()', same: ALL },
       { label: 'frozen arrays of 1-4 → tuples', make: () => [Object.freeze([1]), Object.freeze([1, 2]), Object.freeze([1, 2, 3]), Object.freeze([1, 2, 3, 4])], repr: '[(1,), (1, 2), (1, 2, 3), (1, 2, 3, 4)]', same: ALL },
