@@ -13,6 +13,7 @@ import {
   picklingError,
   reduction,
   T_DICT_BATCH,
+  T_DICT_END,
   T_FROZENSET_END,
   T_ITER_BATCH,
   T_LIST_BATCH,
@@ -95,6 +96,27 @@ export abstract class PicklerContainers extends PicklerCore {
       // Note: a negative memo entry marks it open until T_MAP_CLOSE (-1 - index).
       this.memo.set(obj, -1 - this.putMemo());
       this.push(T_DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      return;
+    }
+    if (this.protocol >= 2 && isFlatStringMap(entries)) {
+      // CPython writes the DICT opcode at protocol 0 only; from protocol 2 the loader reads it
+      // as a Map. Python reads the same dict, and the Map costs no global and no extra bytes.
+      this.out.byte(OP.MARK);
+      if (!this.inlineAtoms) {
+        // A persistentId hook sees every value: the items go through tasks.
+        this.push(T_DICT_END, obj);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          this.push(T_SAVE, entries[i]![1]);
+          this.push(T_SAVE, entries[i]![0]);
+        }
+        return;
+      }
+      for (const [k, v] of entries) {
+        this.saveAtom(k);
+        this.saveAtom(v);
+      }
+      this.out.byte(OP.DICT);
+      this.memoize(obj);
       return;
     }
     // Note: a Map whose first key is a string would load as a plain object, or change key order,
@@ -244,4 +266,15 @@ export abstract class PicklerContainers extends PicklerCore {
       throw picklingError(`args[0] from ${what} args has the wrong class`);
     }
   }
+}
+
+/** String keys and atom values only: nothing in it can lead back to the Map. */
+function isFlatStringMap(entries: readonly [unknown, unknown][]): boolean {
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]!;
+    if (typeof k !== 'string') return false;
+    const t = typeof v;
+    if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint' && v !== null) return false;
+  }
+  return true;
 }

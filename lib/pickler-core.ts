@@ -49,6 +49,8 @@ export const T_INSTANCE_STATE = 16;
 export const T_MAP_CLOSE = 17;
 /** Task: a key or value in a Map's first pairs (aux: the Map). */
 export const T_MAP_ITEM = 18;
+/** Task: DICT and the memo entry of a Map written as MARK k v … DICT. */
+export const T_DICT_END = 19;
 
 /**
  * How many saves of one object may be in progress before it is memoized (tuple items, reduce

@@ -20,6 +20,7 @@ import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
 import {
   GETATTR,
+  DICT,
   nativeName,
   ORDERED_DICT,
   ownEntries,
@@ -39,6 +40,7 @@ import {
   reduction,
   picklingError,
   T_DICT_BATCH,
+  T_DICT_END,
   T_FROZENSET_END,
   T_GLOBAL_END,
   T_INSTANCE_STATE,
@@ -237,6 +239,10 @@ export class Pickler extends PicklerRecursive {
           if (this.closing.size !== 0) this.closing.delete(val as object);
           break;
         }
+        case T_DICT_END:
+          this.out.byte(OP.DICT);
+          this.memoize(val);
+          break;
         case T_SETSTATE_END:
           this.out.byte(OP.TUPLE2);
           this.out.byte(OP.REDUCE);
@@ -489,7 +495,9 @@ export class Pickler extends PicklerRecursive {
         return;
       }
     }
-    if (this.protocol >= 4) {
+    // Note: a Map with string keys is `builtins.dict()` (see saveMap), which CPython never
+    // writes; the GLOBAL form takes one memo entry where STACK_GLOBAL takes three.
+    if (this.protocol >= 4 && obj !== DICT) {
       this.push(T_GLOBAL_END, key, obj);
       // Note: CPython's module name and qualified name are different str objects even when
       // equal (datetime.datetime), so the name is not a memo hit on the module's string.

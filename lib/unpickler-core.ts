@@ -203,7 +203,8 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         case OP.DICT: {
           const items = this.popMark();
           if (items.length % 2 !== 0) throw err('odd number of items for DICT');
-          stack.push(makeDict(items));
+          // From protocol 2 only copyreg writes DICT (CPython uses EMPTY_DICT): it is a Map.
+          stack.push(this.proto >= 2 ? makeMap(items) : makeDict(items));
           break;
         }
         case OP.SETITEM: {
@@ -357,4 +358,10 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
 function truncate(stack: unknown[], mark: number): void {
   if (stack.length - mark > 32) stack.length = mark;
   else while (stack.length > mark) stack.pop();
+}
+
+function makeMap(items: unknown[]): Map<unknown, unknown> {
+  const m = new Map<unknown, unknown>();
+  for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
+  return m;
 }

@@ -525,11 +525,22 @@ describe('hostile input', () => {
     /** `V<k>\n` then `{'polluted': k}` built with MARK DICT SETITEM: one key and its value. */
     const pair = (k: string): string => `V${k}\n(dVpolluted\nV${k}\ns`;
 
-    it('dict via the DICT opcode (MARK k v … DICT), with and without a PROTO header', () => {
-      for (const head of ['', '\x80\x02', '\x80\x05']) {
-        const got = loads(latin1(`${head}(${KEYS.map(pair).join('')}d.`)) as object;
-        expect(Object.getPrototypeOf(got)).to.equal(Object.prototype);
-        expectOwnData(got);
+    /** The same with EMPTY_DICT: from protocol 2, MARK … DICT is a Map (only copyreg writes it). */
+    const pair2 = (k: string): string => `V${k}\n}Vpolluted\nV${k}\ns`;
+
+    it('dict via the DICT opcode (MARK k v … DICT) without a PROTO header', () => {
+      const got = loads(latin1(`(${KEYS.map(pair).join('')}d.`)) as object;
+      expect(Object.getPrototypeOf(got)).to.equal(Object.prototype);
+      expectOwnData(got);
+    });
+
+    it('MARK k v … DICT after PROTO 2 or 5 is a Map holding the keys as keys', () => {
+      for (const head of ['\x80\x02', '\x80\x05']) {
+        const got = loads(latin1(`${head}(${KEYS.map(pair2).join('')}d.`)) as Map<string, unknown>;
+        expect(got).to.be.instanceOf(Map);
+        expect([...got.keys()]).to.deep.equal(KEYS);
+        for (const k of KEYS) expect(got.get(k)).to.deep.equal({ polluted: k });
+        expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
       }
     });
 
@@ -541,7 +552,7 @@ describe('hostile input', () => {
     });
 
     it('SETITEMS on a class instance (a dictitems reduction) with the keys', () => {
-      const got = loads(latin1(`\x80\x02cspec_hostile\nBag\n)\x81(${KEYS.map(pair).join('')}u.`)) as object;
+      const got = loads(latin1(`\x80\x02cspec_hostile\nBag\n)\x81(${KEYS.map(pair2).join('')}u.`)) as object;
       expect(Object.getPrototypeOf(got)).to.equal(HostileBag.prototype);
       expectOwnData(got);
     });
