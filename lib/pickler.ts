@@ -29,7 +29,7 @@ import {
   SYMBOL_FOR,
   UNDEFINED_GLOBAL,
   UTC,
-  datetimeState,
+  datetimeStateInto,
 } from './typemap';
 import { writeStr } from './pickler-atoms';
 import { PicklerRecursive } from './pickler-recursive';
@@ -411,7 +411,7 @@ export class Pickler extends PicklerRecursive {
     const cls = this.globalMemo.get(DATETIME_KEY);
     const utc = this.memo.get(UTC);
     if (cls === undefined || utc === undefined || this.protocol < 3) return false;
-    const state = datetimeState(d);
+    const state = datetimeStateInto(d, DATETIME_SCRATCH);
     if (state === undefined || stateKeys(d, Kind.DATE).length > 0) return false;
     const out = this.out;
     this.writeGet(cls);
@@ -526,6 +526,8 @@ export class Pickler extends PicklerRecursive {
 }
 
 const DATETIME_KEY = 'datetime\u0000datetime';
+/** The 10 state bytes of the Date being written (copied into the output at once). */
+const DATETIME_SCRATCH = new Uint8Array(10);
 
 function checkProtocol(protocol: number): number {
   if (protocol < 0) return HIGHEST_PROTOCOL;

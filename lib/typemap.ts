@@ -209,25 +209,59 @@ export function reduceDate(d: Date): ReduceValue {
  * @returns The bytes, or `undefined` for a Date outside years 1-9999 or invalid.
  */
 export function datetimeState(d: Date): Uint8Array | undefined {
+  return datetimeStateInto(d, new Uint8Array(10));
+}
+
+/**
+ * {@link datetimeState} written into `out` (10 bytes), computed from the time value without
+ * making Date objects: the pickler calls it once per Date.
+ *
+ * @param d A Date.
+ * @param out Where the 10 bytes go.
+ * @returns `out`, or `undefined` for a Date outside years 1-9999 or invalid.
+ */
+export function datetimeStateInto(d: Date, out: Uint8Array): Uint8Array | undefined {
   const t = Date.prototype.getTime.call(d);
   if (Number.isNaN(t)) return undefined;
-  const x = new Date(t);
-  const year = x.getUTCFullYear();
+  const days = Math.floor(t / MS_PER_DAY);
+  let ms = t - days * MS_PER_DAY;
+  // Civil date from a day count: shift the epoch to 0000-03-01 so leap days end each 4-, 100- and
+  // 400-year cycle, then read the year, the day in it and the month (March = 0) off the cycles.
+  const shifted = days + DAYS_0000_03_01_TO_1970;
+  const cycle = Math.floor(shifted / DAYS_PER_400Y);
+  const dayOfCycle = shifted - cycle * DAYS_PER_400Y;
+  const yearOfCycle = Math.floor(
+    (dayOfCycle - Math.floor(dayOfCycle / 1460) + Math.floor(dayOfCycle / 36524) - Math.floor(dayOfCycle / 146096)) / 365,
+  );
+  const dayOfYear = dayOfCycle - (365 * yearOfCycle + Math.floor(yearOfCycle / 4) - Math.floor(yearOfCycle / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfCycle + cycle * 400 + (month <= 2 ? 1 : 0);
   if (year < 1 || year > 9999) return undefined;
-  const us = x.getUTCMilliseconds() * 1000;
-  return new Uint8Array([
-    year >> 8,
-    year & 0xff,
-    x.getUTCMonth() + 1,
-    x.getUTCDate(),
-    x.getUTCHours(),
-    x.getUTCMinutes(),
-    x.getUTCSeconds(),
-    us >> 16,
-    (us >> 8) & 0xff,
-    us & 0xff,
-  ]);
+  const hour = Math.floor(ms / 3_600_000);
+  ms -= hour * 3_600_000;
+  const minute = Math.floor(ms / 60_000);
+  ms -= minute * 60_000;
+  const second = Math.floor(ms / 1000);
+  const us = (ms - second * 1000) * 1000;
+  out[0] = year >> 8;
+  out[1] = year & 0xff;
+  out[2] = month;
+  out[3] = day;
+  out[4] = hour;
+  out[5] = minute;
+  out[6] = second;
+  out[7] = us >> 16;
+  out[8] = (us >> 8) & 0xff;
+  out[9] = us & 0xff;
+  return out;
 }
+
+const MS_PER_DAY = 86_400_000;
+const DAYS_PER_400Y = 146_097;
+/** Days from 0000-03-01 (proleptic Gregorian) to 1970-01-01. */
+const DAYS_0000_03_01_TO_1970 = 719_468;
 
 // --- Exceptions ---
 
