@@ -15,7 +15,7 @@
 import { isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
-import { type IdentityMemo, StampedMemo } from './memo';
+import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
 import { defineDescriptor, defineValue, putProp, usesDefaultReduction } from './reduce';
 import { defaultRegistry } from './registry';
 
@@ -34,14 +34,20 @@ class DeepCopier implements RecursiveCopier {
   private readonly protos = new Map<object, Plan | typeof SKIP>();
 
   private walker: FrameWalker | undefined;
-  /** The memo while it is a {@link StampedMemo} (see `publicMemo`). */
+  /** The memo once it is a {@link StampedMemo} (see `remember`). */
   private stamped: StampedMemo | undefined;
+  /** Whether the memo may still become stamped: it is ours, and no hook has seen it. */
+  private mayStamp: boolean;
 
-  constructor(public memo: IdentityMemo) {
-    if (memo instanceof StampedMemo) this.stamped = memo;
+  constructor(
+    public memo: IdentityMemo,
+    own: boolean,
+  ) {
+    this.mayStamp = own;
   }
 
   publicMemo(): Map<unknown, unknown> {
+    this.mayStamp = false;
     if (this.stamped === undefined) return this.memo as Map<unknown, unknown>;
     // Note: a hook may read the memo or pass it to deepcopy; from here on the copy uses a Map.
     const map = this.stamped.toMap();
@@ -49,6 +55,11 @@ class DeepCopier implements RecursiveCopier {
     this.stamped = undefined;
     this.memo = map;
     return map;
+  }
+
+  /** Lets other walks stamp again. */
+  release(): void {
+    this.stamped?.release();
   }
 
   /** The finished copy of an object that is not in the memo. */
@@ -170,8 +181,17 @@ class DeepCopier implements RecursiveCopier {
 
   /** Records the copy of an object the caller has just seen to be extensible. */
   private remember(x: object, y: unknown): void {
-    if (this.stamped !== undefined) this.stamped.add(x, y);
-    else this.memo.set(x, y);
+    if (this.stamped !== undefined) {
+      this.stamped.add(x, y);
+      return;
+    }
+    const map = this.memo as Map<unknown, unknown>;
+    map.set(x, y);
+    if (this.mayStamp && map.size > STAMP_THRESHOLD) {
+      this.mayStamp = false;
+      this.stamped = stampAll(map);
+      if (this.stamped !== undefined) this.memo = this.stamped;
+    }
   }
 
   private deep(v: unknown): unknown {
@@ -264,12 +284,11 @@ export function deepcopy<T>(x: T, memo?: Map<unknown, unknown>): T {
     const hit = memo.get(x);
     if (hit !== undefined || memo.has(x)) return hit as T;
   }
-  if (memo !== undefined) return new DeepCopier(memo).copy(x) as T;
-  const stamped = StampedMemo.acquire();
-  if (stamped === undefined) return new DeepCopier(new Map()).copy(x) as T;
+  if (memo !== undefined) return new DeepCopier(memo, false).copy(x) as T;
+  const copier = new DeepCopier(new Map(), true);
   try {
-    return new DeepCopier(stamped).copy(x) as T;
+    return copier.copy(x) as T;
   } finally {
-    stamped.release();
+    copier.release();
   }
 }

@@ -119,3 +119,20 @@ export class StampedMemo<V = unknown> implements IdentityMemo<V> {
     return new Map(this);
   }
 }
+
+/**
+ * Memos up to this size stay `Map`s: a small Map is fast, and stamping objects of many shapes
+ * costs more than it saves until the graph is large.
+ */
+export const STAMP_THRESHOLD = 2048;
+
+/**
+ * Moves a Map memo's entries into a new {@link StampedMemo}, or returns undefined (leaving the
+ * Map as it is) while another walk holds the stamps.
+ */
+export function stampAll<V>(map: ReadonlyMap<unknown, V>): StampedMemo<V> | undefined {
+  const stamped = StampedMemo.acquire<V>();
+  if (stamped === undefined) return undefined;
+  for (const [k, v] of map) stamped.set(k, v);
+  return stamped;
+}

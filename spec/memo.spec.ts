@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 
 import { deepcopy } from '../lib/index';
-import { StampedMemo } from '../lib/memo';
+import { STAMP_THRESHOLD, StampedMemo, stampAll } from '../lib/memo';
 
 describe('memo', () => {
   describe('StampedMemo', () => {
@@ -142,6 +142,62 @@ describe('memo', () => {
       const y = deepcopy({ p: shared, q: shared });
       expect(y.p).to.equal(y.q);
       expect(y.p).to.not.equal(shared);
+    });
+
+    it("moves a Map's entries into stamps, and leaves the Map alone while stamps are taken", () => {
+      const a = {};
+      const frozen = Object.freeze({});
+      const map = new Map<unknown, unknown>([[a, 1], [frozen, 2], [Symbol.for('memo.spec'), 3]]);
+      const held = StampedMemo.acquire()!;
+      expect(stampAll(map)).to.equal(undefined);
+      held.release();
+      const stamped = stampAll(map)!;
+      try {
+        expect(stamped.get(a)).to.equal(1);
+        expect(stamped.get(frozen)).to.equal(2);
+        expect(stamped.get(Symbol.for('memo.spec'))).to.equal(3);
+        expect([...stamped.toMap()]).to.have.length(3);
+      } finally {
+        stamped.release();
+      }
+    });
+
+    describe(`graphs past ${STAMP_THRESHOLD} objects (the memo becomes stamped)`, () => {
+      const big = (): { shared: { v: number }; items: object[] } => {
+        const shared = { v: 1 };
+        const items: object[] = [];
+        for (let i = 0; i < STAMP_THRESHOLD + 100; i++) items.push(i % 100 === 0 ? shared : { i });
+        return { shared, items };
+      };
+
+      it('keeps sharing and cycles, and adds no key to the originals', () => {
+        const { shared, items } = big();
+        const x = { items, self: null as unknown };
+        x.self = x;
+        const y = deepcopy(x);
+        expect(y.self).to.equal(y);
+        expect(y.items[0]).to.equal(y.items[100]);
+        expect(y.items[0]).to.not.equal(shared);
+        expect(y.items[STAMP_THRESHOLD + 99]).to.deep.equal({ i: STAMP_THRESHOLD + 99 });
+        expect(Reflect.ownKeys(shared)).to.deep.equal(['v']);
+      });
+
+      it("gives a late __deepcopy__ a Map with every copy so far, and a nested deepcopy can't break sharing", () => {
+        const { shared, items } = big();
+        let seen: unknown;
+        class Late {
+          __deepcopy__(memo: Map<unknown, unknown>): unknown {
+            seen = memo.get(shared);
+            return { again: deepcopy(shared, memo), fresh: deepcopy(shared) };
+          }
+        }
+        const y = deepcopy([...items, new Late(), shared] as unknown[]) as unknown[];
+        const late = y[items.length] as { again: unknown; fresh: unknown };
+        expect(seen).to.equal(y[0]);
+        expect(late.again).to.equal(y[0]);
+        expect(late.fresh).to.not.equal(y[0]);
+        expect(y[items.length + 1]).to.equal(y[0]);
+      });
     });
 
     it('keeps sharing of frozen and sealed objects, which take no stamp', () => {
