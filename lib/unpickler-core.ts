@@ -8,7 +8,7 @@ import { escapeDecode, parseCFloat, parseIntBase0 } from './literals';
 import { OP } from './opcodes';
 import { EMPTY_TUPLE, makeDict, UnpicklerMachine, withHoles } from './unpickler-machine';
 import { err, truncated } from './unpickler-input';
-import { decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './utf8';
+import { decodeLatin1, decodeRawUnicodeEscape } from './utf8';
 
 function loadKeyText(op: number): string {
   const printable = op >= 0x20 && op < 0x7f && op !== 0x27 && op !== 0x5c;
@@ -106,20 +106,20 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         case OP.SHORT_BINUNICODE: {
           const n = this.u8();
           const at = this.need(n);
-          stack.push(decodeUtf8(data, at, at + n));
+          stack.push(this.utf8(at, at + n));
           break;
         }
         case OP.BINUNICODE: {
           const n = this.u32();
           if (n > data.length - this.pos) throw truncated();
           const at = this.need(n);
-          stack.push(decodeUtf8(data, at, at + n));
+          stack.push(this.utf8(at, at + n));
           break;
         }
         case OP.BINUNICODE8: {
           const n = this.len64('BINUNICODE8');
           const at = this.need(n);
-          stack.push(decodeUtf8(data, at, at + n));
+          stack.push(this.utf8(at, at + n));
           break;
         }
         case OP.UNICODE: {

@@ -80,6 +80,30 @@ describe('Unpickler', () => {
     });
   });
 
+  describe('str opcodes (SHORT_BINUNICODE, BINUNICODE): every length decodes as CPython decodes', () => {
+    /** `SHORT_BINUNICODE` (0x8c) with the given UTF-8 bytes, at protocol 4. */
+    const shortStr = (bytes: number[]): Uint8Array => Uint8Array.from([0x80, 4, 0x8c, bytes.length, ...bytes, 0x2e]);
+    const utf8 = (s: string): number[] => Array.from(new TextEncoder().encode(s));
+
+    it('ASCII, multi-byte text, a BOM and a real U+FFFD, short and long', () => {
+      for (const s of ['abc', 'abcdefgh', 'a'.repeat(200), 'héllo wörld ✓ 𝄞 done', '\ufeffkept BOM text', 'real \ufffd replacement char']) {
+        expect(loads(shortStr(utf8(s)))).to.equal(s);
+      }
+    });
+
+    it('encoded surrogates (surrogatepass) come back as lone surrogates at any length', () => {
+      const lone = [0xed, 0xa0, 0x80]; // U+D800
+      expect(loads(shortStr([0x61, ...lone]))).to.equal('a\ud800');
+      expect(loads(shortStr([...utf8('long enough prefix '), ...lone, 0x7a]))).to.equal('long enough prefix \ud800z');
+    });
+
+    it('invalid UTF-8 is an UnpicklingError at any length', () => {
+      for (const bytes of [[0xc0, 0x80], [...utf8('long enough prefix '), 0xff, 0x61], [...utf8('prefix of 12'), 0xe2, 0x82]]) {
+        expect(() => loads(shortStr(bytes))).to.throw(UnpicklingError);
+      }
+    });
+  });
+
   describe('Python 2 strings (STRING, BINSTRING, SHORT_BINSTRING) and encoding / errors', () => {
     const PY2 = ["S'caf\\xe9'\n.", 'T\x04\x00\x00\x00caf\xe9.', 'U\x04caf\xe9.'];
 
