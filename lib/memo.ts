@@ -103,7 +103,13 @@ export class StampedMemo<V = unknown> implements IdentityMemo<V> {
    * Recording one twice leaves a stale entry that lookups skip but iteration would show.
    */
   add(key: object, value: V): void {
-    Stamp.write(key, this.keys.length);
+    try {
+      Stamp.write(key, this.keys.length);
+    } catch {
+      // Engines may refuse new private fields on some exotic objects (a browser's global proxy).
+      this.others.set(key, value);
+      return;
+    }
     this.keys.push(key);
     this.values.push(value);
   }
