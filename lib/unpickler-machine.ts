@@ -52,8 +52,13 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   persistentLoad?(pid: unknown): unknown;
   protected stack: unknown[] = [];
   protected marks: number[] = [];
-  /** Plain dicts read back by GET or DUP: how many extra stack references each was given. */
-  protected exposed = new Map<object, number>();
+  /**
+   * Plain dicts read back by GET or DUP, once per extra stack reference given. Only toMap needs
+   * the counts, rarely: it builds `exposed` from this log the first time, and counting goes on
+   * there from then on.
+   */
+  protected exposedLog: object[] = [];
+  protected exposed: Map<object, number> | undefined;
   /**
    * Where plain dicts sit on the stack, for turning one into a Map: flat `[dict, memo index or -1,
    * stack position]` triples, pushed by PUT, GET and DUP, positions increasing (see noteDict).
@@ -142,7 +147,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected pushRef(x: unknown, m: number): void {
     this.stack.push(x);
     if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
-      this.exposed.set(x, (this.exposed.get(x) ?? 0) + 1);
+      if (this.exposed === undefined) this.exposedLog.push(x);
+      else this.exposed.set(x, (this.exposed.get(x) ?? 0) + 1);
       this.noteDict(x, m);
     }
   }
@@ -156,7 +162,9 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     while (refs.length > 0) {
       const p = refs[refs.length - 1] as number;
       if (p < at || (p === at && refs[refs.length - 3] === d)) break;
-      refs.length -= 3;
+      refs.pop();
+      refs.pop();
+      refs.pop();
     }
     refs.push(d, m, at);
   }
@@ -225,6 +233,10 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
    */
   protected toMap(obj: Record<string, unknown>, at: number, local: unknown[] | null): Map<unknown, unknown> {
     const stack = this.stack;
+    if (this.exposed === undefined) {
+      this.exposed = countExposures(this.exposedLog);
+      this.exposedLog = [];
+    }
     const need = 1 + (this.exposed.get(obj) ?? 0);
     let found = 1;
     let low = at;
@@ -395,4 +407,10 @@ function buildError(e: Error, state: unknown): void {
     const hidden = key === 'message' || key === 'stack' || key === 'cause' || key === 'errors';
     Object.defineProperty(e, key, { value: v, writable: true, enumerable: !hidden, configurable: true });
   }
+}
+
+function countExposures(log: readonly object[]): Map<object, number> {
+  const counts = new Map<object, number>();
+  for (const d of log) counts.set(d, (counts.get(d) ?? 0) + 1);
+  return counts;
 }
