@@ -12,21 +12,9 @@ import {
   PicklerCore,
   picklingError,
   reduction,
-  T_DICT_BATCH,
-  T_DICT_END,
-  T_FROZENSET_END,
-  T_ITER_BATCH,
-  T_LIST_BATCH,
-  T_OP,
-  T_REDUCE_END,
-  T_SAVE,
-  T_SET_BATCH,
-  T_SETSTATE_END,
-  T_STATE,
-  T_TUPLE,
-  T_TUPLE_END,
   withHoles,
 } from './pickler-core';
+import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { newobj, newobjEx } from './reduce';
 import type { Reduction } from './reduction';
@@ -52,7 +40,7 @@ export abstract class PicklerContainers extends PicklerCore {
     this.memoize(obj);
     const n = obj.length;
     if (n === 0) return;
-    this.push(T_LIST_BATCH, undefined, { obj, keys: obj, i: 0 } satisfies Batch);
+    this.push(T.LIST_BATCH, undefined, { obj, keys: obj, i: 0 } satisfies Batch);
   }
 
   protected saveTuple(obj: unknown[]): void {
@@ -71,8 +59,8 @@ export abstract class PicklerContainers extends PicklerCore {
     const short = n <= 3 && this.protocol >= 2;
     this.enter(obj);
     if (!short) out.byte(OP.MARK);
-    this.push(T_TUPLE_END, obj, n);
-    for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, itemAt(obj, i));
+    this.push(T.TUPLE_END, obj, n);
+    for (let i = n - 1; i >= 0; i--) this.push(T.SAVE, itemAt(obj, i));
   }
 
   protected saveDict(obj: Record<string, unknown>, allKeys: boolean): void {
@@ -82,7 +70,7 @@ export abstract class PicklerContainers extends PicklerCore {
     if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
     else this.out.byte(OP.EMPTY_DICT);
     this.memoize(obj);
-    if (keys.length > 0) this.push(T_DICT_BATCH, undefined, { obj, keys, i: 0 } satisfies Batch);
+    if (keys.length > 0) this.push(T.DICT_BATCH, undefined, { obj, keys, i: 0 } satisfies Batch);
   }
 
   protected saveMap(obj: Map<unknown, unknown>): void {
@@ -93,9 +81,9 @@ export abstract class PicklerContainers extends PicklerCore {
       // first pair is set (until then a GET of it must close it first: closeMap).
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
       else this.out.byte(OP.EMPTY_DICT);
-      // Note: a negative memo entry marks it open until T_MAP_CLOSE (-1 - index).
+      // Note: a negative memo entry marks it open until T.MAP_CLOSE (-1 - index).
       this.memo.set(obj, -1 - this.putMemo());
-      this.push(T_DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
       return;
     }
     if (this.protocol >= 2 && isFlatStringMap(entries)) {
@@ -104,10 +92,10 @@ export abstract class PicklerContainers extends PicklerCore {
       this.out.byte(OP.MARK);
       if (!this.inlineAtoms) {
         // A persistentId hook sees every value: the items go through tasks.
-        this.push(T_DICT_END, obj);
+        this.push(T.DICT_END, obj);
         for (let i = entries.length - 1; i >= 0; i--) {
-          this.push(T_SAVE, entries[i]![1]);
-          this.push(T_SAVE, entries[i]![0]);
+          this.push(T.SAVE, entries[i]![1]);
+          this.push(T.SAVE, entries[i]![0]);
         }
         return;
       }
@@ -141,13 +129,13 @@ export abstract class PicklerContainers extends PicklerCore {
     if (frozen) {
       this.enter(obj);
       this.out.byte(OP.MARK);
-      this.push(T_FROZENSET_END, obj);
-      for (let i = items.length - 1; i >= 0; i--) this.push(T_SAVE, items[i]);
+      this.push(T.FROZENSET_END, obj);
+      for (let i = items.length - 1; i >= 0; i--) this.push(T.SAVE, items[i]);
       return;
     }
     this.out.byte(OP.EMPTY_SET);
     this.memoize(obj);
-    if (items.length > 0) this.push(T_SET_BATCH, undefined, { obj, keys: items, i: 0 } satisfies Batch);
+    if (items.length > 0) this.push(T.SET_BATCH, undefined, { obj, keys: items, i: 0 } satisfies Batch);
   }
 
   protected saveBytes(obj: Uint8Array): void {
@@ -202,20 +190,20 @@ export abstract class PicklerContainers extends PicklerCore {
     const state = red.state;
     if (state !== null && state !== undefined) {
       if (typeof red.stateSetter === 'function') {
-        this.push(T_SETSTATE_END, undefined);
-        this.push(T_STATE, state);
-        this.push(T_SAVE, obj);
-        this.push(T_SAVE, red.stateSetter);
+        this.push(T.SETSTATE_END, undefined);
+        this.push(T.STATE, state);
+        this.push(T.SAVE, obj);
+        this.push(T.SAVE, red.stateSetter);
       } else {
-        this.push(T_OP, OP.BUILD);
-        this.push(T_STATE, state);
+        this.push(T.OP, OP.BUILD);
+        this.push(T.STATE, state);
       }
     }
     if (red.dictItems != null) {
-      this.push(T_ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: true, iter: red.dictItems[Symbol.iterator]() } satisfies Batch);
+      this.push(T.ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: true, iter: red.dictItems[Symbol.iterator]() } satisfies Batch);
     }
     if (red.listItems != null) {
-      this.push(T_ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: false, iter: red.listItems[Symbol.iterator]() } satisfies Batch);
+      this.push(T.ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: false, iter: red.listItems[Symbol.iterator]() } satisfies Batch);
     }
   }
 
@@ -230,32 +218,32 @@ export abstract class PicklerContainers extends PicklerCore {
       const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
       this.checkNewobjClass(cls, obj, '__newobj_ex__');
       if (this.protocol >= 4) {
-        this.push(T_REDUCE_END, obj, [OP.NEWOBJ_EX, red]);
-        this.push(T_SAVE, kwargs);
-        this.push(T_TUPLE, cargs);
-        this.push(T_SAVE, cls);
+        this.push(T.REDUCE_END, obj, [OP.NEWOBJ_EX, red]);
+        this.push(T.SAVE, kwargs);
+        this.push(T.TUPLE, cargs);
+        this.push(T.SAVE, cls);
         return;
       }
       // Protocols 2-3 have no NEWOBJ_EX: CPython writes partial(cls.__new__, cls, *args, **kw)().
       const newFn = new PyObject(GETATTR, [cls, '__new__']);
       const partial = new PyObject(PARTIAL, [newFn]);
       partial.state = Object.freeze([newFn, Object.freeze([cls, ...cargs]), kwargs ?? null, null]);
-      this.push(T_REDUCE_END, obj, [OP.REDUCE, red]);
-      this.push(T_TUPLE, []);
-      this.push(T_SAVE, partial);
+      this.push(T.REDUCE_END, obj, [OP.REDUCE, red]);
+      this.push(T.TUPLE, []);
+      this.push(T.SAVE, partial);
       return;
     }
     if (this.protocol >= 2 && func === newobj) {
       if (args.length === 0) throw picklingError('__newobj__ arglist is empty');
       this.checkNewobjClass(args[0], obj, '__newobj__');
-      this.push(T_REDUCE_END, obj, [OP.NEWOBJ, red]);
-      this.push(T_TUPLE, args.slice(1));
-      this.push(T_SAVE, args[0]);
+      this.push(T.REDUCE_END, obj, [OP.NEWOBJ, red]);
+      this.push(T.TUPLE, args.slice(1));
+      this.push(T.SAVE, args[0]);
       return;
     }
-    this.push(T_REDUCE_END, obj, [OP.REDUCE, red]);
-    this.push(T_TUPLE, args);
-    this.push(T_SAVE, func);
+    this.push(T.REDUCE_END, obj, [OP.REDUCE, red]);
+    this.push(T.TUPLE, args);
+    this.push(T.SAVE, func);
   }
 
   private checkNewobjClass(cls: unknown, obj: unknown, what: string): void {

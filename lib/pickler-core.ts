@@ -8,49 +8,10 @@ import { PicklingError, typeName } from './errors';
 import { OP } from './opcodes';
 import { Output } from './output';
 import { writeFloat, writeInt, writeStr } from './pickler-atoms';
+import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal } from './pyobjects';
 import type { Reduction } from './reduction';
 import { HOLE_GLOBAL } from './typemap';
-
-// Task kinds of the save loop.
-/** Task: save a value. */
-export const T_SAVE = 0;
-/** Task: a persistent id itself: persistentId is not asked about it. */
-export const T_SAVE_NOPERS = 1;
-/** Task: write one opcode byte. */
-export const T_OP = 2;
-/** Task: save an array as a tuple (reduce args), whatever its frozenness. */
-export const T_TUPLE = 3;
-/** Task: after a tuple's items: TUPLE (or POPs and a GET when it got memoized meanwhile). */
-export const T_TUPLE_END = 4;
-/** Task: after a frozenset's items: FROZENSET (or POP_MARK and a GET). */
-export const T_FROZENSET_END = 5;
-/** Task: the next batch of an exact list's items. */
-export const T_LIST_BATCH = 6;
-/** Task: the next batch of a dict's pairs. */
-export const T_DICT_BATCH = 7;
-/** Task: the next batch of a set's items. */
-export const T_SET_BATCH = 8;
-/** Task: listItems / dictItems of a reduction (the generic batcher). */
-export const T_ITER_BATCH = 9;
-/** Task: after the callable and arguments: REDUCE / NEWOBJ / NEWOBJ_EX, then items and state. */
-export const T_REDUCE_END = 10;
-/** Task: after the module and name strings: STACK_GLOBAL and the memo entry. */
-export const T_GLOBAL_END = 11;
-/** Task: save a BUILD state: a plain object keeps its non-enumerable keys too. */
-export const T_STATE = 12;
-/** Task: after a state setter's arguments: TUPLE2 REDUCE POP. */
-export const T_SETSTATE_END = 14;
-/** Task: NEWOBJ and the instance's memo entry (default instances). */
-export const T_NEWOBJ_END = 15;
-/** Task: an instance's own properties as the BUILD dict. */
-export const T_INSTANCE_STATE = 16;
-/** Task: a Map's first key is set: the loader has made it a Map. */
-export const T_MAP_CLOSE = 17;
-/** Task: a key or value in a Map's first pairs (aux: the Map). */
-export const T_MAP_ITEM = 18;
-/** Task: DICT and the memo entry of a Map written as MARK k v … DICT. */
-export const T_DICT_END = 19;
 
 /**
  * How many saves of one object may be in progress before it is memoized (tuple items, reduce
@@ -70,7 +31,7 @@ export interface Batch {
   readonly obj: any;
   readonly keys: readonly (string | symbol)[] | readonly [unknown, unknown][] | unknown[];
   i: number;
-  /** For T_ITER_BATCH: SETITEMS pairs instead of APPENDS items. */
+  /** For T.ITER_BATCH: SETITEMS pairs instead of APPENDS items. */
   readonly pairs?: boolean;
   readonly iter?: Iterator<unknown>;
   /** List and object batches: where the current batch ends, once its MARK is written. */
@@ -178,14 +139,14 @@ export abstract class PicklerCore {
         continue;
       }
       // Note: an object item is saved through the task stack; the batch resumes after it.
-      this.push(T_LIST_BATCH, undefined, b);
-      if (perItem) this.push(T_OP, OP.APPEND);
-      this.push(T_SAVE, v);
+      this.push(T.LIST_BATCH, undefined, b);
+      if (perItem) this.push(T.OP, OP.APPEND);
+      this.push(T.SAVE, v);
       return;
     }
     if (!perItem) out.byte(OP.APPENDS);
     b.open = false;
-    if (b.i < n) this.push(T_LIST_BATCH, undefined, b);
+    if (b.i < n) this.push(T.LIST_BATCH, undefined, b);
   }
 
   protected endTuple(obj: unknown[], n: number): void {
@@ -219,7 +180,7 @@ export abstract class PicklerCore {
     const end = Math.min(start + BATCHSIZE, n);
     if (end < n) {
       b.i = end;
-      this.push(T_DICT_BATCH, undefined, b);
+      this.push(T.DICT_BATCH, undefined, b);
     }
     const isMap = obj instanceof Map;
     const get = (i: number): [unknown, unknown] => {
@@ -227,20 +188,20 @@ export abstract class PicklerCore {
       const k = keys[i] as string | symbol;
       return [k, (obj as Record<string | symbol, unknown>)[k]];
     };
-    const item = isMap && start === 0 ? T_MAP_ITEM : T_SAVE;
+    const item = isMap && start === 0 ? T.MAP_ITEM : T.SAVE;
     if (this.protocol === 0 || n === 1) {
       for (let i = end - 1; i >= start; i--) {
         const [k, v] = get(i);
-        if (isMap && i === 0) this.push(T_MAP_CLOSE, obj);
-        this.push(T_OP, OP.SETITEM);
+        if (isMap && i === 0) this.push(T.MAP_CLOSE, obj);
+        this.push(T.OP, OP.SETITEM);
         this.push(item, v, obj);
         this.push(item, k, obj);
       }
       return;
     }
     this.out.byte(OP.MARK);
-    if (isMap && start === 0) this.push(T_MAP_CLOSE, obj);
-    this.push(T_OP, OP.SETITEMS);
+    if (isMap && start === 0) this.push(T.MAP_CLOSE, obj);
+    this.push(T.OP, OP.SETITEMS);
     for (let i = end - 1; i >= start; i--) {
       const [k, v] = get(i);
       this.push(item, v, obj);
@@ -266,8 +227,8 @@ export abstract class PicklerCore {
       if (!b.half) {
         b.half = true;
         if (!(this.inlineAtoms && this.saveAtom(k))) {
-          this.push(T_DICT_BATCH, undefined, b);
-          this.push(T_SAVE, k);
+          this.push(T.DICT_BATCH, undefined, b);
+          this.push(T.SAVE, k);
           return;
         }
       }
@@ -278,14 +239,14 @@ export abstract class PicklerCore {
         if (perItem) out.byte(OP.SETITEM);
         continue;
       }
-      this.push(T_DICT_BATCH, undefined, b);
-      if (perItem) this.push(T_OP, OP.SETITEM);
-      this.push(T_SAVE, v);
+      this.push(T.DICT_BATCH, undefined, b);
+      if (perItem) this.push(T.OP, OP.SETITEM);
+      this.push(T.SAVE, v);
       return;
     }
     if (!perItem) out.byte(OP.SETITEMS);
     b.open = false;
-    if (b.i < n) this.push(T_DICT_BATCH, undefined, b);
+    if (b.i < n) this.push(T.DICT_BATCH, undefined, b);
   }
 
   /**
@@ -356,10 +317,10 @@ export abstract class PicklerCore {
       return;
     }
     this.closing.add(map);
-    this.push(T_OP, OP.SETITEM);
-    this.push(T_OP, OP.NONE);
-    this.push(T_MAP_CLOSE, map);
-    this.push(T_SAVE, first);
+    this.push(T.OP, OP.SETITEM);
+    this.push(T.OP, OP.NONE);
+    this.push(T.MAP_CLOSE, map);
+    this.push(T.SAVE, first);
   }
 
   /**
@@ -391,11 +352,11 @@ export abstract class PicklerCore {
     const end = Math.min(start + BATCHSIZE, items.length);
     if (end < items.length) {
       b.i = end;
-      this.push(T_SET_BATCH, undefined, b);
+      this.push(T.SET_BATCH, undefined, b);
     }
     this.out.byte(OP.MARK);
-    this.push(T_OP, OP.ADDITEMS);
-    for (let i = end - 1; i >= start; i--) this.push(T_SAVE, items[i]);
+    this.push(T.OP, OP.ADDITEMS);
+    for (let i = end - 1; i >= start; i--) this.push(T.SAVE, items[i]);
   }
 
   protected endFrozen(obj: object): void {
@@ -450,7 +411,7 @@ export abstract class PicklerCore {
     }
     const n = batch.length;
     if (n === 0) return;
-    if (n === BATCHSIZE) this.push(T_ITER_BATCH, undefined, b);
+    if (n === BATCHSIZE) this.push(T.ITER_BATCH, undefined, b);
     const p0 = this.protocol === 0;
     if (b.pairs) {
       for (const pair of batch) {
@@ -461,31 +422,31 @@ export abstract class PicklerCore {
       if (p0 || n === 1) {
         for (let i = n - 1; i >= 0; i--) {
           const [k, v] = batch[i] as [unknown, unknown];
-          this.push(T_OP, OP.SETITEM);
-          this.push(T_SAVE, v);
-          this.push(T_SAVE, k);
+          this.push(T.OP, OP.SETITEM);
+          this.push(T.SAVE, v);
+          this.push(T.SAVE, k);
         }
         return;
       }
       this.out.byte(OP.MARK);
-      this.push(T_OP, OP.SETITEMS);
+      this.push(T.OP, OP.SETITEMS);
       for (let i = n - 1; i >= 0; i--) {
         const [k, v] = batch[i] as [unknown, unknown];
-        this.push(T_SAVE, v);
-        this.push(T_SAVE, k);
+        this.push(T.SAVE, v);
+        this.push(T.SAVE, k);
       }
       return;
     }
     if (p0 || n === 1) {
       for (let i = n - 1; i >= 0; i--) {
-        this.push(T_OP, OP.APPEND);
-        this.push(T_SAVE, batch[i]);
+        this.push(T.OP, OP.APPEND);
+        this.push(T.SAVE, batch[i]);
       }
       return;
     }
     this.out.byte(OP.MARK);
-    this.push(T_OP, OP.APPENDS);
-    for (let i = n - 1; i >= 0; i--) this.push(T_SAVE, batch[i]);
+    this.push(T.OP, OP.APPENDS);
+    for (let i = n - 1; i >= 0; i--) this.push(T.SAVE, batch[i]);
   }
 
 }

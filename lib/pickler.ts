@@ -33,33 +33,8 @@ import {
 } from './typemap';
 import { writeStr } from './pickler-atoms';
 import { PicklerRecursive } from './pickler-recursive';
-import {
-  type Batch,
-  FreshStr,
-  mapKeyCycle,
-  reduction,
-  picklingError,
-  T_DICT_BATCH,
-  T_DICT_END,
-  T_FROZENSET_END,
-  T_GLOBAL_END,
-  T_INSTANCE_STATE,
-  T_ITER_BATCH,
-  T_LIST_BATCH,
-  T_MAP_CLOSE,
-  T_MAP_ITEM,
-  T_NEWOBJ_END,
-  T_OP,
-  T_REDUCE_END,
-  T_SAVE,
-  T_SAVE_NOPERS,
-  T_SET_BATCH,
-  T_SETSTATE_END,
-  T_STATE,
-  T_TUPLE,
-  T_TUPLE_END,
-} from './pickler-core';
-
+import { type Batch, FreshStr, mapKeyCycle, picklingError, reduction } from './pickler-core';
+import * as T from './pickler-tasks';
 
 /** Options of {@link Pickler} (and of `dumps`). */
 export interface PicklerOptions {
@@ -123,7 +98,7 @@ export class Pickler extends PicklerRecursive {
     out.reset();
     if (this.protocol >= 2) out.byte2(OP.PROTO, this.protocol);
     if (this.protocol >= 4) out.startFraming();
-    this.push(T_SAVE, obj);
+    this.push(T.SAVE, obj);
     try {
       this.run();
     } catch (e) {
@@ -161,10 +136,10 @@ export class Pickler extends PicklerRecursive {
       const val = vals.pop();
       const aux = auxs.pop();
       switch (task) {
-        case T_SAVE:
-        case T_MAP_ITEM:
+        case T.SAVE:
+        case T.MAP_ITEM:
           if (persistent && this.savePersistent(val)) break;
-          if (task === T_MAP_ITEM && val === aux) {
+          if (task === T.MAP_ITEM && val === aux) {
             // The Map itself as one of its first keys or values: the loader finds this reference
             // among the pairs when it makes the Map, so a plain GET does (CPython's bytes).
             this.frameBoundary();
@@ -174,50 +149,50 @@ export class Pickler extends PicklerRecursive {
           }
           this.save(val);
           break;
-        case T_SAVE_NOPERS:
+        case T.SAVE_NOPERS:
           this.save(val);
           break;
-        case T_OP:
+        case T.OP:
           this.out.byte(val as number);
           break;
-        case T_TUPLE:
+        case T.TUPLE:
           this.frameBoundary();
           this.saveTuple(val as unknown[]);
           break;
-        case T_TUPLE_END:
+        case T.TUPLE_END:
           this.endTuple(val as unknown[], aux as number);
           break;
-        case T_FROZENSET_END:
+        case T.FROZENSET_END:
           this.endFrozen(val as object);
           break;
-        case T_LIST_BATCH:
+        case T.LIST_BATCH:
           this.listBatch(aux as Batch);
           break;
-        case T_DICT_BATCH:
+        case T.DICT_BATCH:
           this.dictBatch(aux as Batch);
           break;
-        case T_SET_BATCH:
+        case T.SET_BATCH:
           this.setBatch(aux as Batch);
           break;
-        case T_ITER_BATCH:
+        case T.ITER_BATCH:
           this.iterBatch(aux as Batch);
           break;
-        case T_REDUCE_END:
+        case T.REDUCE_END:
           this.endReduce(val, aux as [number, Reduction]);
           break;
-        case T_GLOBAL_END:
+        case T.GLOBAL_END:
           this.out.byte(OP.STACK_GLOBAL);
           this.rememberGlobal(aux, val as string, this.putMemo());
           break;
-        case T_STATE:
+        case T.STATE:
           if (isPlainObject(val) && !this.memo.has(val) && !(persistent && this.savePersistent(val))) {
             this.frameBoundary();
             this.saveDict(val, true);
           } else {
-            this.push(T_SAVE, val);
+            this.push(T.SAVE, val);
           }
           break;
-        case T_NEWOBJ_END:
+        case T.NEWOBJ_END:
           this.out.byte(OP.NEWOBJ);
           if (this.memo.has(val)) {
             this.out.byte(OP.POP);
@@ -226,24 +201,24 @@ export class Pickler extends PicklerRecursive {
             this.memoize(val);
           }
           break;
-        case T_INSTANCE_STATE:
+        case T.INSTANCE_STATE:
           this.frameBoundary();
           this.out.byte(OP.EMPTY_DICT);
           // Note: the dict is a fresh object in CPython too; it takes a memo index nobody uses.
           this.putMemo();
-          this.push(T_DICT_BATCH, undefined, { obj: val, keys: aux as (string | symbol)[], i: 0 } satisfies Batch);
+          this.push(T.DICT_BATCH, undefined, { obj: val, keys: aux as (string | symbol)[], i: 0 } satisfies Batch);
           break;
-        case T_MAP_CLOSE: {
+        case T.MAP_CLOSE: {
           const m = this.memo.get(val)!;
           if (m < 0) this.memo.set(val, -1 - m);
           if (this.closing.size !== 0) this.closing.delete(val as object);
           break;
         }
-        case T_DICT_END:
+        case T.DICT_END:
           this.out.byte(OP.DICT);
           this.memoize(val);
           break;
-        case T_SETSTATE_END:
+        case T.SETSTATE_END:
           this.out.byte(OP.TUPLE2);
           this.out.byte(OP.REDUCE);
           this.out.byte(OP.POP);
@@ -264,8 +239,8 @@ export class Pickler extends PicklerRecursive {
       this.out.byte(OP.PERSID);
       this.out.ascii(text + '\n');
     } else {
-      this.push(T_OP, OP.BINPERSID);
-      this.push(T_SAVE_NOPERS, pid);
+      this.push(T.OP, OP.BINPERSID);
+      this.push(T.SAVE_NOPERS, pid);
     }
     return true;
   }
@@ -394,12 +369,12 @@ export class Pickler extends PicklerRecursive {
     if (cls === undefined) throw picklingError(`cannot pickle '${typeName(obj)}' object`);
     const keys = stateKeys(obj, Kind.OBJECT);
     if (keys.length > 0) {
-      this.push(T_OP, OP.BUILD);
-      this.push(T_INSTANCE_STATE, obj, keys);
+      this.push(T.OP, OP.BUILD);
+      this.push(T.INSTANCE_STATE, obj, keys);
     }
-    this.push(T_NEWOBJ_END, obj);
-    this.push(T_OP, OP.EMPTY_TUPLE);
-    this.push(T_SAVE, cls);
+    this.push(T.NEWOBJ_END, obj);
+    this.push(T.OP, OP.EMPTY_TUPLE);
+    this.push(T.SAVE, cls);
   }
 
   /**
@@ -498,11 +473,11 @@ export class Pickler extends PicklerRecursive {
     // Note: a Map with string keys is `builtins.dict()` (see saveMap), which CPython never
     // writes; the GLOBAL form takes one memo entry where STACK_GLOBAL takes three.
     if (this.protocol >= 4 && obj !== DICT) {
-      this.push(T_GLOBAL_END, key, obj);
+      this.push(T.GLOBAL_END, key, obj);
       // Note: CPython's module name and qualified name are different str objects even when
       // equal (datetime.datetime), so the name is not a memo hit on the module's string.
-      this.push(T_SAVE_NOPERS, name === module ? new FreshStr(name) : name);
-      this.push(T_SAVE_NOPERS, module);
+      this.push(T.SAVE_NOPERS, name === module ? new FreshStr(name) : name);
+      this.push(T.SAVE_NOPERS, module);
       return;
     }
     const dot = name.lastIndexOf('.');
