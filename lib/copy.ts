@@ -14,12 +14,11 @@ import {
   typedArrayBase,
 } from './builtins';
 import { CopyError, typeName } from './errors';
+import { defineDescriptor, defineValue } from './props';
 import { unpackReduceValue } from './reduction';
 import {
   appendItems,
   callReduce,
-  defineDescriptor,
-  defineValue,
   reduceObject,
   setItem,
   setState,

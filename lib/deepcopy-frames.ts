@@ -43,16 +43,9 @@ import {
   type RecursiveCopier,
   typeError,
 } from './deepcopy-frame';
+import { putProp } from './props';
 import { type Reducer, unpackReduceValue } from './reduction';
-import {
-  appendItems,
-  callReduce,
-  reduceObject,
-  setItem,
-  putProp,
-  setState,
-  usesDefaultReduction,
-} from './reduce';
+import { appendItems, callReduce, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';
 
 /** The frame walker of one deep copy. */
 export class FrameWalker {

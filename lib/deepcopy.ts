@@ -16,7 +16,8 @@ import { isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
-import { defineDescriptor, defineValue, putProp, usesDefaultReduction } from './reduce';
+import { defineDescriptor, defineValue, putProp } from './props';
+import { usesDefaultReduction } from './reduce';
 import { defaultRegistry } from './registry';
 
 /**

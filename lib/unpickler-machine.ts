@@ -6,7 +6,8 @@
 import { allocate } from './builtins';
 import { UnpicklingError, typeName } from './errors';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { callReduce, defineValue, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
+import { defineValue } from './props';
+import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
 import { HOLE, NATIVE_BASES } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
