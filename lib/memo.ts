@@ -1,9 +1,9 @@
 /**
  * An identity memo faster than a `Map` for one walk over an object graph.
  *
- * deepcopy and the pickler look up and record every object they meet. A `Map` keyed by objects
- * costs most of a copy's time once the graph has thousands of objects (hashing, growing the
- * table, and the garbage that leaves). Here each object instead carries one hidden private
+ * deepcopy looks up and records every object it meets. A `Map` keyed by objects costs much of a
+ * copy's time once the graph has thousands of objects (hashing, growing the table, and the
+ * garbage that leaves). Here each object instead carries one hidden private
  * field, a small integer: its position in this walk's own arrays of originals and results. A
  * stamp is trusted only when the originals array holds that very object at that position, so
  * stamps left by earlier walks, or by walks that were abandoned, are harmless.
