@@ -94,6 +94,7 @@ export class Pickler extends PicklerRecursive {
    * @throws {PicklingError} for values that cannot be pickled (unregistered classes, functions).
    */
   dump(obj: unknown): Uint8Array {
+    this.instanceClasses.clear();
     const out = this.out;
     out.reset();
     if (this.protocol >= 2) out.byte2(OP.PROTO, this.protocol);
@@ -115,6 +116,9 @@ export class Pickler extends PicklerRecursive {
     out.byte(OP.STOP);
     return out.finish();
   }
+
+  /** Per prototype, for one dump: the class its default-reduced instances name, or null. */
+  private readonly instanceClasses = new Map<object, Function | null>();
 
   /** Forgets which objects were already written (CPython's `clear_memo`). */
   clearMemo(): void {
@@ -260,13 +264,26 @@ export class Pickler extends PicklerRecursive {
 
   protected defaultInstanceClass(obj: object, proto: object | null): Function | undefined {
     if (this.protocol < 2 || this.reducerOverride !== undefined || proto === null) return undefined;
+    // Note: all but the instance's own hooks depend on the prototype alone; one dump decides once.
+    let cls = this.instanceClasses.get(proto);
+    if (cls === undefined) {
+      cls = this.classifyInstances(obj, proto);
+      this.instanceClasses.set(proto, cls);
+    }
+    if (cls === null) return undefined;
+    for (let i = 0; i < REDUCE_HOOKS.length; i++) if (Object.hasOwn(obj, REDUCE_HOOKS[i]!)) return undefined;
+    return cls;
+  }
+
+  /** The class whose instances (owning no hook) get the default reduction, or null. */
+  private classifyInstances(obj: object, proto: object): Function | null {
     if (obj instanceof PyObject || obj instanceof PyGlobal || obj instanceof FreshStr || obj instanceof PickleBuffer) {
-      return undefined;
+      return null;
     }
     const table = this.dispatchTable ?? this.registry.dispatchTable;
     const cls = classOf(obj);
-    if (cls === undefined || (table.size !== 0 && table.has(cls))) return undefined;
-    return kindOf(obj) === Kind.OBJECT && usesDefaultReduction(obj, table) ? cls : undefined;
+    if (cls === undefined || (table.size !== 0 && table.has(cls))) return null;
+    return kindOf(obj) === Kind.OBJECT && usesDefaultReduction(proto, table) ? cls : null;
   }
 
   /** save() for a value that is neither an atom nor one saveRec takes. */
@@ -501,6 +518,8 @@ export class Pickler extends PicklerRecursive {
 }
 
 const DATETIME_KEY = 'datetime\u0000datetime';
+/** The hooks that replace the default reduction when an instance owns one. */
+const REDUCE_HOOKS = ['__reduce_ex__', '__reduce__', '__getstate__', '__setstate__', '__getnewargs_ex__', '__getnewargs__'];
 /** The 10 state bytes of the Date being written (copied into the output at once). */
 const DATETIME_SCRATCH = new Uint8Array(10);
 

@@ -9,6 +9,7 @@ import {
   addExtension,
   constructor,
   DEFAULT_PROTOCOL,
+  defaultRegistry,
   dispatchTable,
   dumps,
   loads,
@@ -132,6 +133,41 @@ class PkUndeclared {
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 describe('Pickler', () => {
+  describe('default instances and their hooks', () => {
+    it('an instance owning a hook uses it, its siblings keep the default reduction', () => {
+      class PkSibling {
+        constructor(public v = 1) {}
+      }
+      defaultRegistry.declare(PkSibling, { module: 'spec_pickler', name: 'Sibling', isClass: true });
+      const hooked = new PkSibling(2);
+      // Not enumerable, so only a lookup on the instance finds it. (An own __reduce__ would not
+      // count: CPython's object.__reduce_ex__ asks the class whether __reduce__ is overridden.)
+      Object.defineProperty(hooked, '__reduce_ex__', { value: () => [pkMake, [42]], enumerable: false });
+      for (const protocol of [2, 4, 5]) {
+        const back = loads(dumps([new PkSibling(1), hooked, new PkSibling(3)], { protocol })) as unknown[];
+        expect(back[0]).to.be.instanceOf(PkSibling);
+        expect(back[1]).to.deep.equal({ made: 42 });
+        expect(back[2]).to.be.instanceOf(PkSibling);
+        expect((back[2] as PkSibling).v).to.equal(3);
+      }
+    });
+
+    it('a hook added to the class between two dumps is used by the second', () => {
+      class PkLater {
+        v = 5;
+      }
+      defaultRegistry.declare(PkLater, { module: 'spec_pickler', name: 'Later', isClass: true });
+      const x = new PkLater();
+      expect(loads(dumps(x))).to.be.instanceOf(PkLater);
+      (PkLater.prototype as unknown as { __reduce__(): unknown }).__reduce__ = () => [pkMake, [7]];
+      try {
+        expect(loads(dumps(x))).to.deep.equal({ made: 7 });
+      } finally {
+        delete (PkLater.prototype as unknown as { __reduce__?: unknown }).__reduce__;
+      }
+    });
+  });
+
   describe('protocol header', () => {
     it('protocols 0 and 1 have no PROTO; 2 to 5 start with PROTO n', () => {
       for (const protocol of ALL) {
