@@ -158,24 +158,26 @@ function offsetMs(tz: unknown): number {
   return fail('datetime tzinfo must be a datetime.timezone');
 }
 
-/** A Date from Python's datetime fields, all UTC (setUTCFullYear keeps years 0-99 as they are). */
-function utcDate(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): Date {
+/** The time value of Python's datetime fields, all UTC. */
+function utcTime(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day, h, m, s, ms);
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear keeps them as they are.
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(h, m, s, ms);
-  return d;
+  return d.getTime();
 }
 
 function pyDatetime(state: unknown, tz?: unknown): Date {
   const b = stateBytes(state, 10);
   const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
   // Note: CPython adds 128 to the month byte for fold=1 (the second of a repeated hour).
-  const d = utcDate((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
-  return new Date(d.getTime() - offsetMs(tz));
+  const t = utcTime((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
+  return new Date(t - offsetMs(tz));
 }
 function pyDate(state: unknown): Date {
   const b = stateBytes(state, 4);
-  return utcDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!);
+  return new Date(utcTime((b[0]! << 8) | b[1]!, b[2]!, b[3]!));
 }
 function TIMEZONE_NATIVE(offset: unknown, name?: unknown): PyObject {
   return new PyObject(TIMEZONE, name === undefined ? [offset] : [offset, name]);
