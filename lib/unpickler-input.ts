@@ -69,7 +69,7 @@ export abstract class UnpicklerInput {
     if (end - start >= 8) {
       if (this.nodeText === undefined) this.nodeText = nodeBytes(this.data);
       if (this.nodeText !== null) {
-        const s = this.nodeText.toString('utf8', start, end);
+        const s = this.nodeText.utf8Slice(start, end);
         if (s.indexOf('\ufffd') === -1) return s;
       }
     }
@@ -192,13 +192,15 @@ export abstract class UnpicklerInput {
 
 }
 
-/** The part of Node's Buffer used here. */
+/** The part of Node's Buffer used here (`toString('utf8', …)` calls `utf8Slice`). */
 interface NodeBytes {
-  toString(encoding: 'utf8', start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
 }
 
-/** A Node Buffer over the same memory, or null where there is no Buffer (browsers). */
+/** A Node Buffer over the same memory, or null where there is none (browsers, other engines). */
 function nodeBytes(data: Uint8Array): NodeBytes | null {
-  const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): NodeBytes } }).Buffer;
-  return B === undefined ? null : B.from(data.buffer, data.byteOffset, data.byteLength);
+  const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): Partial<NodeBytes> } }).Buffer;
+  if (B === undefined) return null;
+  const buf = B.from(data.buffer, data.byteOffset, data.byteLength);
+  return typeof buf.utf8Slice === 'function' ? (buf as NodeBytes) : null;
 }
