@@ -12,12 +12,12 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
+import { classOf, isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
-import { defineDescriptor, defineValue, putProp } from './props';
-import { usesDefaultReduction } from './reduce';
+import { defineDescriptor, defineValue } from './props';
+import { hasReduceHook, ownsHook, REDUCE_HOOKS } from './reduce';
 import { defaultRegistry } from './registry';
 
 /**
@@ -33,6 +33,8 @@ class DeepCopier implements RecursiveCopier {
   private depth = 0;
   /** Per prototype, what the recursive walker does (see `classify`); lives for one copy. */
   private readonly protos = new Map<object, Plan | typeof SKIP>();
+  /** Array.prototype's guarded names (see Plan), for arrays with extra properties. */
+  private arrayGuarded: Plan['guarded'] | undefined;
 
   private walker: FrameWalker | undefined;
   /** The memo once it is a {@link StampedMemo} (see `remember`). */
@@ -104,35 +106,15 @@ class DeepCopier implements RecursiveCopier {
         p = this.classify(x, proto);
         this.protos.set(proto, p);
       }
-      if (p === SKIP || !isExtensible(x)) return PENDING;
+      if (p === SKIP || !isExtensible(x) || (!p.exact && ownsHook(x, DEEPCOPY_HOOKS))) return PENDING;
       plan = p;
       keys = stateKeys(x, plan.kind);
-      if (!plan.exact && hasHookKey(keys)) return PENDING;
       y = plan.kind === Kind.OBJECT ? Object.create(proto) : makeShell(x, plan.kind);
       if (plan.kind === Kind.REGEXP) y.lastIndex = x.lastIndex;
     }
     this.remember(x, y);
     this.depth++;
-    const guarded = plan.guarded;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const desc = getOwnPropertyDescriptor(x, key);
-      if (desc === undefined) continue;
-      if (desc.writable === true && desc.enumerable === true && desc.configurable === true) {
-        let v = desc.value as unknown;
-        if (typeof v === 'object' && v !== null) v = this.memo.get(v) ?? this.copy(v);
-        // Note: assignment makes the same own property as defineProperty, unless the chain has a
-        // setter or a read-only property of that name (the plan lists those names).
-        if (guarded === null ? key !== '__proto__' : !guarded.has(key)) y[key] = v;
-        else defineValue(y, key, v);
-      } else {
-        if ('value' in desc) {
-          const v = desc.value as unknown;
-          if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
-        }
-        defineDescriptor(y, key, desc);
-      }
-    }
+    this.copyProps(x, y, keys, plan.guarded);
     if (plan.kind === Kind.MAP) {
       Map.prototype.forEach.call(x, (v: unknown, k: unknown) => y.set(this.deep(k), this.deep(v)));
     } else if (plan.kind === Kind.SET) {
@@ -153,18 +135,40 @@ class DeepCopier implements RecursiveCopier {
       if (typeof v === 'object' && v !== null) y[i] = this.memo.get(v) ?? this.copy(v);
     }
     const keys = stateKeys(x, Kind.ARRAY);
+    if (keys.length > 0) {
+      // Note: extra properties on an array are rare; the names to guard are found when needed.
+      if (this.arrayGuarded === undefined) this.arrayGuarded = guardedNames(ARRAY_PROTO);
+      this.copyProps(x, y, keys, this.arrayGuarded);
+    }
+    this.depth--;
+    return y;
+  }
+
+  /**
+   * Copies the listed own properties of `x` onto `y`, values deep-copied, attributes and
+   * accessors kept, no setter run. `guarded`: the names `y`'s prototype chain does not let an
+   * assignment define (see Plan).
+   */
+  private copyProps(x: object, y: any, keys: (string | symbol)[], guarded: Plan['guarded']): void {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const desc = getOwnPropertyDescriptor(x, key);
       if (desc === undefined) continue;
-      if ('value' in desc) {
-        const v = desc.value as unknown;
-        if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
+      if (desc.writable === true && desc.enumerable === true && desc.configurable === true) {
+        let v = desc.value as unknown;
+        if (typeof v === 'object' && v !== null) v = this.memo.get(v) ?? this.copy(v);
+        // Note: assignment makes the same own property as defineProperty, unless the chain has a
+        // setter or a read-only property of that name (the plan lists those names).
+        if (guarded === null ? key !== '__proto__' : !guarded.has(key)) y[key] = v;
+        else defineValue(y, key, v);
+      } else {
+        if ('value' in desc) {
+          const v = desc.value as unknown;
+          if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
+        }
+        defineDescriptor(y, key, desc);
       }
-      putProp(y, key, desc, false);
     }
-    this.depth--;
-    return y;
   }
 
   /**
@@ -176,7 +180,9 @@ class DeepCopier implements RecursiveCopier {
     const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind);
     if (!recursive) return SKIP;
     if (isExactBuiltin(proto)) return { kind, exact: true, guarded: guardedNames(proto) };
-    if (x.__deepcopy__ !== undefined || !usesDefaultReduction(x, this.table)) return SKIP;
+    // Note: the prototype answers for every instance; hooks an instance owns are checked in rec.
+    if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || hasReduceHook(proto)) return SKIP;
+    if (this.table.size !== 0 && this.table.has(classOf(x) as Function)) return SKIP;
     return { kind, exact: false, guarded: guardedNames(proto) };
   }
 
@@ -233,25 +239,8 @@ function guardedNames(proto: object): ReadonlySet<string | symbol> | null {
   return names.size === 1 && names.has('__proto__') ? null : names;
 }
 
-/** The hook names an instance could own that change how it is copied. */
-const OWN_HOOKS = new Set<string | symbol>([
-  '__deepcopy__',
-  '__reduce_ex__',
-  '__reduce__',
-  '__getstate__',
-  '__setstate__',
-  '__getnewargs__',
-  '__getnewargs_ex__',
-]);
-
-/** Whether an instance owns a hook (rare: hooks live on prototypes), checked on its own keys. */
-function hasHookKey(keys: (string | symbol)[]): boolean {
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (typeof k === 'string' && k.charCodeAt(0) === 95 && OWN_HOOKS.has(k)) return true;
-  }
-  return false;
-}
+/** The hooks that change how an object is deep-copied, own or inherited. */
+const DEEPCOPY_HOOKS = ['__deepcopy__', ...REDUCE_HOOKS];
 
 /** Kinds whose copy has no parts but its own properties (the recursive walker takes them). */
 function isLeaf(kind: Kind): boolean {

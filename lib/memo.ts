@@ -41,7 +41,7 @@ class Stamp extends Identity {
 }
 
 /** The lookups a walker needs; `Map` has them too, so a caller's own memo serves as is. */
-export interface IdentityMemo<V = unknown> extends Iterable<[unknown, V]> {
+export interface IdentityMemo<V = unknown> {
   get(key: unknown): V | undefined;
   set(key: unknown, value: V): unknown;
 }

@@ -178,13 +178,7 @@ export abstract class PicklerContainers extends PicklerCore {
     if (obj !== undefined) {
       this.pending.pop();
       if (this.pendingSets.size !== 0) this.pendingSets.delete(obj as object);
-      const idx = this.memo.get(obj);
-      if (idx !== undefined) {
-        out.byte(OP.POP);
-        this.writeGet(idx);
-      } else {
-        this.memoize(obj);
-      }
+      this.memoizeMade(obj);
     }
     // Pushed in reverse: list items, then dict items, then the state run next.
     const state = red.state;

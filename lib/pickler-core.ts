@@ -107,6 +107,28 @@ export abstract class PicklerCore {
     this.memo.set(obj, this.putMemo());
   }
 
+  /**
+   * After the opcode that made `obj` (REDUCE, NEWOBJ): memoize it, unless saving its class or
+   * arguments led back to it and memoized it already; then that copy wins (POP, GET), as in
+   * CPython's `save_reduce`.
+   */
+  protected memoizeMade(obj: unknown): void {
+    const idx = this.memo.get(obj);
+    if (idx === undefined) {
+      this.memoize(obj);
+      return;
+    }
+    this.out.byte(OP.POP);
+    this.writeGet(idx);
+  }
+
+  /** The dict of an instance's BUILD state: a fresh object in CPython too, whose memo index nobody uses. */
+  protected openStateDict(): void {
+    this.frameBoundary();
+    this.out.byte(OP.EMPTY_DICT);
+    this.putMemo();
+  }
+
   protected writeGet(idx: number): void {
     const out = this.out;
     if (this.protocol >= 1) {

@@ -49,7 +49,7 @@ export abstract class PicklerRecursive extends PicklerContainers {
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
       else this.out.byte(OP.EMPTY_DICT);
       this.memoize(obj);
-      this.saveItems(obj as Record<string | symbol, unknown>, keys);
+      this.saveBatches(obj, keys, keys.length);
       return true;
     }
     if (proto === Array.prototype) {
@@ -58,7 +58,7 @@ export abstract class PicklerRecursive extends PicklerContainers {
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.LIST);
       else this.out.byte(OP.EMPTY_LIST);
       this.memoize(obj);
-      this.saveListItems(obj as unknown[]);
+      this.saveBatches(obj, null, (obj as unknown[]).length);
       return true;
     }
     const cls = this.defaultInstanceClass(obj, proto);
@@ -68,24 +68,12 @@ export abstract class PicklerRecursive extends PicklerContainers {
     this.depth++;
     this.saveNow(cls);
     this.depth--;
-    const out = this.out;
-    out.byte(OP.EMPTY_TUPLE);
-    out.byte(OP.NEWOBJ);
-    const again = this.memo.get(obj);
-    if (again !== undefined) {
-      // Saving the class led back to this instance (CPython's cycle rule for NEWOBJ).
-      out.byte(OP.POP);
-      this.writeGet(again);
-    } else {
-      this.memoize(obj);
-    }
+    this.out.byte2(OP.EMPTY_TUPLE, OP.NEWOBJ);
+    this.memoizeMade(obj);
     if (keys.length > 0) {
-      this.frameBoundary();
-      out.byte(OP.EMPTY_DICT);
-      // Note: the dict is a fresh object in CPython too; it takes a memo index nobody uses.
-      this.putMemo();
-      this.saveItems(obj as Record<string | symbol, unknown>, keys);
-      out.byte(OP.BUILD);
+      this.openStateDict();
+      this.saveBatches(obj, keys, keys.length);
+      this.out.byte(OP.BUILD);
     }
     return true;
   }
@@ -98,42 +86,32 @@ export abstract class PicklerRecursive extends PicklerContainers {
     this.depth--;
   }
 
-  /** The C pickler's `batch_dict_exact` over own properties: SETITEM for one, else batches. */
-  private saveItems(obj: Record<string | symbol, unknown>, keys: readonly (string | symbol)[]): void {
-    const n = keys.length;
+  /**
+   * The C pickler's `batch_list_exact` / `batch_dict_exact`: `n` items in MARK … APPENDS /
+   * SETITEMS batches of 1000 (APPEND / SETITEM each when there is one item, or at protocol 0);
+   * the list's items when `keys` is null, else the pairs of `keys`.
+   */
+  private saveBatches(obj: any, keys: readonly (string | symbol)[] | null, n: number): void {
     if (n === 0) return;
     const perItem = this.protocol === 0 || n === 1;
+    const one = keys === null ? OP.APPEND : OP.SETITEM;
+    const many = keys === null ? OP.APPENDS : OP.SETITEMS;
     const out = this.out;
     this.depth++;
     for (let start = 0; start < n; start += BATCHSIZE) {
       const end = Math.min(start + BATCHSIZE, n);
       if (!perItem) out.byte(OP.MARK);
       for (let i = start; i < end; i++) {
-        const k = keys[i]!;
-        this.saveNow(k);
-        this.saveNow(obj[k]);
-        if (perItem) out.byte(OP.SETITEM);
+        if (keys === null) {
+          this.saveNow(itemAt(obj as unknown[], i));
+        } else {
+          const k = keys[i]!;
+          this.saveNow(k);
+          this.saveNow(obj[k]);
+        }
+        if (perItem) out.byte(one);
       }
-      if (!perItem) out.byte(OP.SETITEMS);
-    }
-    this.depth--;
-  }
-
-  /** The C pickler's `batch_list_exact`: APPEND for one item, else batches of APPENDS. */
-  private saveListItems(obj: unknown[]): void {
-    const n = obj.length;
-    if (n === 0) return;
-    const perItem = this.protocol === 0 || n === 1;
-    const out = this.out;
-    this.depth++;
-    for (let start = 0; start < n; start += BATCHSIZE) {
-      const end = Math.min(start + BATCHSIZE, n);
-      if (!perItem) out.byte(OP.MARK);
-      for (let i = start; i < end; i++) {
-        this.saveNow(itemAt(obj, i));
-        if (perItem) out.byte(OP.APPEND);
-      }
-      if (!perItem) out.byte(OP.APPENDS);
+      if (!perItem) out.byte(many);
     }
     this.depth--;
   }

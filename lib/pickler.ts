@@ -15,7 +15,7 @@ import { typeName } from './errors';
 import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py2Name } from './pynames';
-import { newobj, newobjEx, reduceObject, usesDefaultReduction } from './reduce';
+import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, reduceObject, usesDefaultReduction } from './reduce';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
 import {
@@ -198,18 +198,10 @@ export class Pickler extends PicklerRecursive {
           break;
         case T.NEWOBJ_END:
           this.out.byte(OP.NEWOBJ);
-          if (this.memo.has(val)) {
-            this.out.byte(OP.POP);
-            this.writeGet(this.memo.get(val)!);
-          } else {
-            this.memoize(val);
-          }
+          this.memoizeMade(val);
           break;
         case T.INSTANCE_STATE:
-          this.frameBoundary();
-          this.out.byte(OP.EMPTY_DICT);
-          // Note: the dict is a fresh object in CPython too; it takes a memo index nobody uses.
-          this.putMemo();
+          this.openStateDict();
           this.push(T.DICT_BATCH, undefined, { obj: val, keys: aux as (string | symbol)[], i: 0 } satisfies Batch);
           break;
         case T.MAP_CLOSE: {
@@ -271,8 +263,7 @@ export class Pickler extends PicklerRecursive {
       this.instanceClasses.set(proto, cls);
     }
     if (cls === null) return undefined;
-    for (let i = 0; i < REDUCE_HOOKS.length; i++) if (Object.hasOwn(obj, REDUCE_HOOKS[i]!)) return undefined;
-    return cls;
+    return ownsHook(obj, REDUCE_HOOKS) ? undefined : cls;
   }
 
   /** The class whose instances (owning no hook) get the default reduction, or null. */
@@ -283,7 +274,7 @@ export class Pickler extends PicklerRecursive {
     const table = this.dispatchTable ?? this.registry.dispatchTable;
     const cls = classOf(obj);
     if (cls === undefined || (table.size !== 0 && table.has(cls))) return null;
-    return kindOf(obj) === Kind.OBJECT && usesDefaultReduction(proto, table) ? cls : null;
+    return kindOf(obj) === Kind.OBJECT && !hasReduceHook(proto) ? cls : null;
   }
 
   /** save() for a value that is neither an atom nor one saveRec takes. */
@@ -518,8 +509,6 @@ export class Pickler extends PicklerRecursive {
 }
 
 const DATETIME_KEY = 'datetime\u0000datetime';
-/** The hooks that replace the default reduction when an instance owns one. */
-const REDUCE_HOOKS = ['__reduce_ex__', '__reduce__', '__getstate__', '__setstate__', '__getnewargs_ex__', '__getnewargs__'];
 /** The 10 state bytes of the Date being written (copied into the output at once). */
 const DATETIME_SCRATCH = new Uint8Array(10);
 

@@ -11,17 +11,17 @@ import { defineDescriptor, defineValue } from './props';
 import type { Reducer, ReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
 
-/** The hook names a class may define (Python's dunder names, kept on purpose). */
-export const HOOKS = [
+/**
+ * The hooks that replace the default reduction, own or inherited (Python's dunder names, kept on
+ * purpose). Copy also looks for `__copy__` / `__deepcopy__`.
+ */
+export const REDUCE_HOOKS = [
   '__reduce_ex__',
   '__reduce__',
   '__getstate__',
   '__setstate__',
-  '__getnewargs__',
   '__getnewargs_ex__',
-  '__copy__',
-  '__deepcopy__',
-  '__replace__',
+  '__getnewargs__',
 ] as const;
 
 type Hooked = Record<string, unknown>;
@@ -148,16 +148,33 @@ export function reduceObject(
  * @returns True when no hook, reducer or state method applies.
  */
 export function usesDefaultReduction(obj: object, table: ReadonlyMap<Function, Reducer>): boolean {
-  const o = obj as Hooked;
-  return (
-    o.__reduce_ex__ === undefined &&
-    o.__reduce__ === undefined &&
-    o.__getstate__ === undefined &&
-    o.__setstate__ === undefined &&
-    o.__getnewargs_ex__ === undefined &&
-    o.__getnewargs__ === undefined &&
-    (table.size === 0 || !table.has(classOf(obj) as Function))
-  );
+  return !hasReduceHook(obj) && (table.size === 0 || !table.has(classOf(obj) as Function));
+}
+
+/**
+ * Whether `obj` itself owns one of `names` (enumerable or not): an instance's own hook counts
+ * even when its class has none, as Python's `getattr` finds an instance attribute.
+ *
+ * @param obj The object.
+ * @param names Hook names.
+ * @returns True when one is an own property.
+ */
+export function ownsHook(obj: object, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (Object.hasOwn(obj, names[i]!)) return true;
+  return false;
+}
+
+/**
+ * Whether `obj` has one of {@link REDUCE_HOOKS}, own or inherited.
+ *
+ * @param obj The object (a prototype answers for instances that own no hook).
+ * @returns True when a hook is defined.
+ */
+export function hasReduceHook(obj: object): boolean {
+  for (let i = 0; i < REDUCE_HOOKS.length; i++) {
+    if ((obj as Hooked)[REDUCE_HOOKS[i]!] !== undefined) return true;
+  }
+  return false;
 }
 
 /**

@@ -879,6 +879,23 @@ describe('deepcopy', () => {
   });
 
   describe('memo and hooks', () => {
+    it('honours a hook one instance owns (even non-enumerable) among instances of a class without one', () => {
+      class DcSpecOwnHook {
+        v = 1;
+      }
+      const plain = new DcSpecOwnHook();
+      const hooked = new DcSpecOwnHook();
+      Object.defineProperty(hooked, '__deepcopy__', { value: () => 'hooked', enumerable: false });
+      const reduced = new DcSpecOwnHook();
+      Object.defineProperty(reduced, '__reduce_ex__', { value: () => [Array, []], enumerable: false });
+      const y = deepcopy([plain, hooked, reduced, plain]);
+      expect(y[0]).to.be.instanceOf(DcSpecOwnHook);
+      expect(y[0]).to.not.equal(plain);
+      expect(y[1]).to.equal('hooked');
+      expect(y[2]).to.deep.equal([]);
+      expect(y[3]).to.equal(y[0]);
+    });
+
     it('__deepcopy__ receives the Map passed in', () => {
       const seen: unknown[] = [];
       class DeepSpecMemoHook {

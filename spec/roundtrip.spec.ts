@@ -196,20 +196,24 @@ function isDocumentedLimit(e: unknown): boolean {
   return e instanceof PicklingError && /first key contains the Map/.test(e.message);
 }
 
+/** Builds the graph a description and its edges describe, and pickles it (skipping documented limits). */
+function pickledGraph(desc: Desc, edges: readonly Edge[], protocol: number): [unknown, Uint8Array] {
+  const objects: object[] = [];
+  const containers: object[] = [];
+  const x = build(desc, objects, containers);
+  addEdges(edges, objects, containers);
+  try {
+    return [x, dumps(x, { protocol })];
+  } catch (e) {
+    fc.pre(!isDocumentedLimit(e));
+    throw e;
+  }
+}
+
 function roundTrip(protocol: number, numRuns: number): void {
   fc.assert(
     fc.property(descArb, edgesArb, (desc, edges) => {
-      const objects: object[] = [];
-      const containers: object[] = [];
-      const x = build(desc, objects, containers);
-      addEdges(edges, objects, containers);
-      let data: Uint8Array;
-      try {
-        data = dumps(x, { protocol });
-      } catch (e) {
-        fc.pre(!isDocumentedLimit(e));
-        throw e;
-      }
+      const [x, data] = pickledGraph(desc, edges, protocol);
       expectSameGraph(loads(data), x, true);
     }),
     { numRuns },
@@ -226,17 +230,7 @@ describe('round trip: loads(dumps(x)) is the same graph as x', () => {
   it('the same graph pickled twice gives the same bytes', () => {
     fc.assert(
       fc.property(descArb, edgesArb, fc.integer({ min: 0, max: 5 }), (desc, edges, protocol) => {
-        const objects: object[] = [];
-        const containers: object[] = [];
-        const x = build(desc, objects, containers);
-        addEdges(edges, objects, containers);
-        let a: Uint8Array;
-        try {
-          a = dumps(x, { protocol });
-        } catch (e) {
-          fc.pre(!isDocumentedLimit(e));
-          throw e;
-        }
+        const [x, a] = pickledGraph(desc, edges, protocol);
         expect(dumps(x, { protocol })).to.deep.equal(a);
       }),
       { numRuns: 50 },
@@ -246,17 +240,7 @@ describe('round trip: loads(dumps(x)) is the same graph as x', () => {
   it("the recursive writer gives the task machine's bytes (a persistentId hook turns it off)", () => {
     fc.assert(
       fc.property(descArb, edgesArb, fc.integer({ min: 0, max: 5 }), (desc, edges, protocol) => {
-        const objects: object[] = [];
-        const containers: object[] = [];
-        const x = build(desc, objects, containers);
-        addEdges(edges, objects, containers);
-        let a: Uint8Array;
-        try {
-          a = dumps(x, { protocol });
-        } catch (e) {
-          fc.pre(!isDocumentedLimit(e));
-          throw e;
-        }
+        const [x, a] = pickledGraph(desc, edges, protocol);
         expect(dumps(x, { protocol, persistentId: () => undefined })).to.deep.equal(a);
       }),
       { numRuns: 100 },
