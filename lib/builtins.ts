@@ -198,8 +198,35 @@ export function allocate(cls: Function, args: readonly unknown[]): object {
   }
   const base = builtinBase(cls);
   if (base === Object) return Object.create(proto as object) as object;
-  return Reflect.construct(base, args, cls) as object;
+  // Python's list, dict and set ignore __new__'s arguments too: the items come afterwards.
+  return Reflect.construct(base, ITEM_BASES.has(base) ? [] : args, cls) as object;
 }
+
+/** Built-in bases whose instances get their items after allocation, as list or dict items. */
+const ITEM_BASES = new Set<Function>([Array, Map, Set, WeakMap, WeakSet]);
+
+/**
+ * Why arguments from a pickle may not go to the built-in base of `cls` (see {@link allocate}), or
+ * undefined when they may: a base converts object arguments to primitives, and converting a
+ * loaded array joins it, which a small pickle can make huge.
+ *
+ * @param cls The class (or built-in) being allocated.
+ * @param args The arguments.
+ * @returns The reason, or undefined.
+ */
+export function unsafeBaseArgs(cls: Function, args: readonly unknown[]): string | undefined {
+  const base = builtinBase(cls);
+  if (base === Object || ITEM_BASES.has(base)) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a !== 'object' || a === null || a instanceof ArrayBuffer) continue;
+    if (i === 0 && base === AGGREGATE_ERROR && Array.isArray(a)) continue;
+    return `${base.name} arguments must be primitives or ArrayBuffers, not ${typeName(a)}`;
+  }
+  return undefined;
+}
+
+const AGGREGATE_ERROR: unknown = typeof AggregateError === 'function' ? AggregateError : undefined;
 
 const classCache = new WeakMap<Function, boolean>();
 

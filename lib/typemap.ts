@@ -9,7 +9,7 @@
  * module (undefined, array holes, RegExp, typed arrays, …). `NATIVES` holds the JS implementation
  * of each such global; it is also the loader's fixed allow-list of Python globals.
  */
-import { Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
+import { builtinBase, Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
 import { UnpicklingError } from './errors';
 import { JS_MODULE, PyGlobal, PyObject } from './pyobjects';
 import { newobj, newobjEx, reconstructor } from './reduce';
@@ -19,10 +19,16 @@ import type { ReduceValue } from './reduction';
 export const HOLE: unique symbol = Symbol('copyreg.hole');
 
 const NATIVES = new Map<string, unknown>();
+/** Natives whose first argument, when a number, is a count to allocate; the bytes per unit. */
+const SIZED = new Map<unknown, number>();
 const NATIVE_NAMES = new Map<unknown, PyGlobal>();
+
+/** The Python name of each native, for messages. */
+const LABELS = new Map<unknown, string>();
 
 function def(module: string, name: string, value: unknown, writable = true): void {
   NATIVES.set(module + '\u0000' + name, value);
+  if (!LABELS.has(value)) LABELS.set(value, `${module}.${name}`);
   if (writable && !NATIVE_NAMES.has(value)) NATIVE_NAMES.set(value, new PyGlobal(module, name));
 }
 
@@ -57,29 +63,83 @@ function fail(message: string): never {
   throw new UnpicklingError(message);
 }
 
+/**
+ * `x` when it has the given primitive type. Natives check their arguments with it rather than
+ * let JS convert them: converting a loaded array to a primitive joins it, which a small pickle can
+ * make huge (a million references to one long string).
+ */
+function need<T>(x: unknown, type: 'string' | 'number' | 'boolean' | 'bigint', what: string): T {
+  if (typeof x !== type) fail(`${what} must be a ${type}, not ${typeof x}`);
+  return x as T;
+}
+
+function optional<T>(x: unknown, type: 'string' | 'number', what: string): T | undefined {
+  return x === undefined ? undefined : need<T>(x, type, what);
+}
+
+/** The items of a Python iterable as the loader represents it (list, tuple, set, dict, str, bytes). */
+function itemsOf(x: unknown, what: string): Iterable<unknown> {
+  if (Array.isArray(x) || x instanceof Set || x instanceof Uint8Array || typeof x === 'string') return x;
+  if (x instanceof Map) return x.keys();
+  if (x !== null && typeof x === 'object' && !(x instanceof PyObject) && !(x instanceof PyGlobal)) return Object.keys(x);
+  return fail(`${what}: '${typeof x}' object is not iterable`);
+}
+
 // --- Python globals needed to read the mapped types ---
 
-function pySet(items?: Iterable<unknown>): Set<unknown> {
-  return new Set(items ?? []);
+function pySet(items?: unknown): Set<unknown> {
+  return new Set(items === undefined ? [] : itemsOf(items, 'set()'));
 }
-function pyFrozenset(items?: Iterable<unknown>): Set<unknown> {
-  return Object.freeze(new Set(items ?? []));
+function pyFrozenset(items?: unknown): Set<unknown> {
+  return Object.freeze(new Set(items === undefined ? [] : itemsOf(items, 'frozenset()')));
 }
-function pyDict(items?: Iterable<readonly [unknown, unknown]>): Map<unknown, unknown> {
-  return new Map(items ?? []);
+/** The [key, value] pairs of dict(x) / OrderedDict(x): a dict's entries or an iterable of pairs. */
+function pairsOf(x: unknown, what: string): [unknown, unknown][] {
+  if (x instanceof Map) return [...x];
+  const pairs: [unknown, unknown][] = [];
+  if (x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Set)) {
+    for (const k of itemsOf(x, what) as string[]) pairs.push([k, (x as Record<string, unknown>)[k]]);
+    return pairs;
+  }
+  for (const p of itemsOf(x, what)) {
+    if (!Array.isArray(p) || p.length !== 2) fail(`${what}: each item must be a pair`);
+    pairs.push([p[0], p[1]]);
+  }
+  return pairs;
 }
-function pyOrderedDict(items?: Iterable<readonly [unknown, unknown]>): object {
+function pyDict(items?: unknown): Map<unknown, unknown> {
+  return new Map(items === undefined ? [] : pairsOf(items, 'dict()'));
+}
+function pyOrderedDict(items?: unknown): object {
   const d = Object.create(null) as Record<string, unknown>;
-  if (items) for (const [k, v] of items) d[String(k)] = v;
+  if (items !== undefined) {
+    for (const [k, v] of pairsOf(items, 'OrderedDict()')) {
+      if (typeof k === 'object' || typeof k === 'function') fail('OrderedDict() keys must be primitives here');
+      d[String(k)] = v;
+    }
+  }
   return d;
+}
+/** `builtins.list`: Python's `list()` / `list(iterable)`, where JS's `Array(n)` would make n holes. */
+function pyList(...args: unknown[]): unknown[] {
+  if (args.length > 1) fail(`list expected at most 1 argument, got ${args.length}`);
+  return args.length === 0 ? [] : Array.from(itemsOf(args[0], 'list()'));
+}
+/** `builtins.object`: Python's `object()`, which takes no arguments. */
+function pyObject(...args: unknown[]): object {
+  if (args.length > 0) fail('object() takes no arguments');
+  return {};
 }
 function toBytes(x: unknown, encoding?: unknown): Uint8Array {
   if (x === undefined) return new Uint8Array(0);
+  if (typeof x === 'number' && !(Number.isSafeInteger(x) && x >= 0)) fail('negative count');
   // Python 2.7 writes bytearray(u'…', 'latin-1').
   if (typeof x === 'string' && encoding !== undefined) return pyEncode(x, encoding);
   if (x instanceof Uint8Array) return x.slice();
   if (x instanceof ArrayBuffer) return new Uint8Array(x.slice(0));
-  if (Array.isArray(x)) return Uint8Array.from(x as number[]);
+  if (Array.isArray(x)) {
+    return Uint8Array.from(x, (v) => (typeof v === 'number' && v >= 0 && v < 256 && Number.isInteger(v) ? v : fail('bytes must be in range(0, 256)')));
+  }
   if (typeof x === 'number') return new Uint8Array(x);
   return fail(`cannot make bytes from ${typeof x}`);
 }
@@ -109,13 +169,71 @@ def('copyreg', '__newobj__', newobj);
 def('copyreg', '__newobj_ex__', newobjEx);
 def('builtins', 'object', Object);
 def('builtins', 'list', Array);
+/** How the loader calls natives whose JS function does not behave as the Python callable. */
+const CALL_AS = new Map<unknown, Function>([
+  [Array, pyList],
+  [Object, pyObject],
+]);
+/** Natives that copy the iterable they are given. */
+const COPYING = new Set<unknown>([pyList, pySet, pyFrozenset, pyDict, pyOrderedDict, pyEncode]);
 def('builtins', 'dict', pyDict);
 def('builtins', 'set', pySet);
 def('builtins', 'frozenset', pyFrozenset);
 def('builtins', 'bytes', pyBytes);
 def('builtins', 'bytearray', pyBytearray);
+SIZED.set(pyBytes, 1);
+SIZED.set(pyBytearray, 1);
 def('_codecs', 'encode', pyEncode);
 def('collections', 'OrderedDict', pyOrderedDict);
+
+/**
+ * How the loader calls an allow-listed native: the function to call instead of `fn` (JS's `Array`
+ * and `Object` do not behave as Python's `list` and `object`), or `fn` itself.
+ *
+ * @param fn The callable a global resolved to.
+ * @returns The callable to use.
+ */
+export function callableFor(fn: Function): Function {
+  return CALL_AS.get(fn) ?? fn;
+}
+
+/**
+ * The name of a callable for messages: a native's Python name, else the function's own.
+ *
+ * @param fn The callable.
+ * @returns The name.
+ */
+export function callableName(fn: Function): string {
+  return LABELS.get(fn) ?? (fn.name || 'a callable');
+}
+
+/**
+ * Roughly how many bytes or items calling an allow-listed native with `args` allocates, so the
+ * loader can keep the total for one pickle proportional to the pickle's size: a numeric size
+ * argument (`bytes(n)`, `Float64Array(n)`), or the size of the iterable the native copies.
+ *
+ * @param fn The callable.
+ * @param args Its arguments.
+ * @returns The cost; 0 for callables that are not natives.
+ */
+export function nativeCost(fn: unknown, args: readonly unknown[]): number {
+  const x = args[0];
+  const unit = SIZED.get(fn);
+  if (typeof x === 'number') {
+    if (unit !== undefined) return Math.max(0, x) * unit;
+    if (typeof fn !== 'function') return 0;
+    // A class extending a typed array or ArrayBuffer, allocated with a length.
+    const base = builtinBase(fn) as { BYTES_PER_ELEMENT?: number };
+    if ((TYPED_ARRAYS as readonly unknown[]).includes(base)) return Math.max(0, x) * base.BYTES_PER_ELEMENT!;
+    return base === ArrayBuffer ? Math.max(0, x) : 0;
+  }
+  if (unit === undefined && !COPYING.has(fn)) return 0;
+  if (typeof x === 'string') return x.length;
+  if (x instanceof Uint8Array || Array.isArray(x)) return x.length;
+  if (x instanceof ArrayBuffer) return args.length > 1 ? 0 : x.byteLength;
+  if (x instanceof Map || x instanceof Set) return x.size;
+  return 0;
+}
 
 /** The JS base a native stands for when it is `_reconstructor`'s base argument. */
 export const NATIVE_BASES = new Map<unknown, Function>([
@@ -151,7 +269,8 @@ function offsetMs(tz: unknown): number {
   if (tz instanceof PyObject && isGlobal(tz.cls, TIMEZONE)) {
     const delta = tz.args[0];
     if (delta instanceof PyObject && isGlobal(delta.cls, TIMEDELTA)) {
-      const [d = 0, s = 0, us = 0] = delta.args as number[];
+      const [d = 0, s = 0, us = 0] = delta.args;
+      if (typeof d !== 'number' || typeof s !== 'number' || typeof us !== 'number') fail('bad timedelta in a timezone');
       return (d * 86400 + s) * 1000 + Math.trunc(us / 1000);
     }
   }
@@ -285,13 +404,16 @@ const PY_EXCEPTIONS = [
 ];
 
 function makeError(ctor: ErrorConstructor, pyName: string | undefined, args: unknown[]): Error {
-  const message = args.length === 0 ? '' : typeof args[0] === 'string' ? args[0] : String(args[0]);
+  const first = args[0];
+  // Note: an object argument is not converted (see need()); it stays in `args`.
+  const primitive = typeof first !== 'object' && typeof first !== 'function';
+  const message = args.length === 0 ? '' : typeof first === 'string' ? first : primitive ? String(first) : '';
   const e = new ctor(message);
   // Note: the stack is the loader's; BUILD state replaces it with the original when present.
   if (pyName !== undefined && ERROR_CLASSES[pyName] === undefined) {
     Object.defineProperty(e, 'name', { value: pyName, writable: true, configurable: true });
   }
-  if (args.length > 1) {
+  if (args.length > 1 || !primitive) {
     Object.defineProperty(e, 'args', { value: args, writable: true, configurable: true });
   }
   return e;
@@ -324,7 +446,7 @@ const JS_DATE = jsGlobal('Date');
 def(JS_MODULE, 'undefined', undefined);
 def(JS_MODULE, 'hole', HOLE);
 def(JS_MODULE, 'Array', () => [] as unknown[], false);
-def(JS_MODULE, 'Symbol.for', (key: string) => Symbol.for(String(key)), false);
+def(JS_MODULE, 'Symbol.for', (key: unknown) => Symbol.for(need<string>(key, 'string', 'Symbol.for key')), false);
 // Below protocol 4 CPython writes the dotted name as getattr(copyreg_js.Symbol, 'for').
 def(JS_MODULE, 'Symbol', Object.freeze({ __doc__: 'copyreg_js.Symbol' }));
 
@@ -337,22 +459,37 @@ function defBase(name: string, ctor: Function, make: Function): void {
   NATIVE_BASES.set(make, ctor);
   if (!NATIVE_NAMES.has(ctor)) NATIVE_NAMES.set(ctor, jsGlobal(name));
 }
-defBase('Date', Date, (t: number) => new Date(t));
-defBase('RegExp', RegExp, (source: string | RegExp, flags?: string) => new RegExp(source, flags));
-defBase('Number', Number, (v: number) => new Number(v));
-defBase('String', String, (v: string) => new String(v));
-defBase('Boolean', Boolean, (v: boolean) => new Boolean(v));
-def(JS_MODULE, 'BigInt', (v: bigint) => Object(BigInt(v as never)), false);
-defBase('DataView', DataView, (b: ArrayBuffer, off: number, len: number) => new DataView(b, off, len));
+defBase('Date', Date, (t: unknown) => new Date(need<number>(t, 'number', 'Date time value')));
+defBase('RegExp', RegExp, (source: unknown, flags?: unknown) =>
+  new RegExp(need<string>(source, 'string', 'RegExp source'), optional<string>(flags, 'string', 'RegExp flags')));
+defBase('Number', Number, (v: unknown) => new Number(need<number>(v, 'number', 'Number value')));
+defBase('String', String, (v: unknown) => new String(need<string>(v, 'string', 'String value')));
+defBase('Boolean', Boolean, (v: unknown) => new Boolean(need<boolean>(v, 'boolean', 'Boolean value')));
+def(JS_MODULE, 'BigInt', (v: unknown) => Object(typeof v === 'number' ? BigInt(v) : need<bigint>(v, 'bigint', 'BigInt value')), false);
+defBase('DataView', DataView, (b: unknown, off?: unknown, len?: unknown) =>
+  new DataView(buffer(b), optional<number>(off, 'number', 'DataView offset'), optional<number>(len, 'number', 'DataView length')));
 for (const ctor of TYPED_ARRAYS) {
-  defBase(ctor.name, ctor, (b: ArrayBuffer | ArrayLike<number>, off?: number, len?: number) =>
-    off === undefined ? new ctor(b as ArrayBuffer) : new ctor(b as ArrayBuffer, off, len));
+  defBase(ctor.name, ctor, (b: unknown, off?: unknown, len?: unknown) => {
+    if (off === undefined && len === undefined && typeof b !== 'number') {
+      if (b instanceof ArrayBuffer) return new ctor(b);
+      const items = Array.from(itemsOf(b, ctor.name), (v) => (typeof v === 'object' ? fail(`${ctor.name} items must be numbers`) : v));
+      return new ctor(items as never);
+    }
+    if (typeof b === 'number') return new ctor(b);
+    return new ctor(buffer(b), optional<number>(off, 'number', 'offset'), optional<number>(len, 'number', 'length'));
+  });
+  SIZED.set(NATIVES.get(JS_MODULE + '\u0000' + ctor.name), ctor.BYTES_PER_ELEMENT);
+}
+
+function buffer(b: unknown): ArrayBuffer {
+  return b instanceof ArrayBuffer ? b : fail(`expected an ArrayBuffer, not ${typeof b}`);
 }
 for (const ctor of [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError]) {
   defBase(ctor.name, ctor, (message: string) => new ctor(message));
 }
 if (typeof AggregateError === 'function') {
-  defBase('AggregateError', AggregateError, (errors: unknown[], message: string) => new AggregateError(errors, message));
+  defBase('AggregateError', AggregateError, (errors: unknown, message?: unknown) =>
+    new AggregateError(itemsOf(errors, 'AggregateError'), optional<string>(message, 'string', 'AggregateError message')));
 }
 // Python's own names win for the bases Python has.
 NATIVE_NAMES.set(Map, new PyGlobal('builtins', 'dict'));

@@ -3,13 +3,13 @@
  * C layout: a mark is a stack height, and nothing below the topmost mark may be popped), the memo,
  * and the objects (dicts that turn into Maps, lists with holes, REDUCE / NEWOBJ / BUILD).
  */
-import { allocate } from './builtins';
+import { allocate, unsafeBaseArgs } from './builtins';
 import { UnpicklingError, typeName } from './errors';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { defineValue } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
-import { HOLE, NATIVE_BASES } from './typemap';
+import { callableFor, callableName, HOLE, NATIVE_BASES, nativeCost } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
 
 /**
@@ -49,6 +49,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected memoArr: unknown[] = [];
   /** Memo entries at any other index: a Map, so a huge sparse index costs nothing. */
   protected memoMap = new Map<number, unknown>();
+  /** What natives may still allocate in this load (see checkArgs). */
+  private allocLeft = 4 * this.data.length + 65536;
   /** Override (or pass as option) to resolve persistent ids. */
   persistentLoad?(pid: unknown): unknown;
   protected stack: unknown[] = [];
@@ -286,12 +288,38 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (func === reconstructor) {
       const [cls, base, state] = args as [unknown, unknown, unknown];
       if (cls instanceof PyGlobal) return new PyObject(cls, [], 'newobj');
-      return reconstructor(cls as Function, (NATIVE_BASES.get(base) ?? base) as Function, state);
+      const jsBase = (NATIVE_BASES.get(base) ?? base) as Function;
+      if (typeof jsBase === 'function' && jsBase !== Array && jsBase !== Map) this.checkArgs(jsBase, state == null ? [] : [state], true);
+      return reconstructor(cls as Function, jsBase, state);
     }
     if ((func === newobj || func === newobjEx) && args[0] instanceof PyGlobal) {
       return new PyObject(args[0], args.slice(1), 'newobj');
     }
-    return callReduce(func as Function, args, this.registry);
+    return this.call(func as Function, args);
+  }
+
+  /** Calls an allowed callable with arguments from the pickle (REDUCE, INST, OBJ). */
+  private call(func: Function, args: unknown[]): unknown {
+    this.checkArgs(func, args, false);
+    return callReduce(callableFor(func), args, this.registry);
+  }
+
+  /**
+   * Refuses arguments a built-in would turn into a large allocation: sizes and copies beyond what
+   * is left of this load's allowance (a few times the input's size, see nativeCost), and objects a
+   * built-in base would convert to primitives (see unsafeBaseArgs) when they go `toBase` directly,
+   * with no constructor of the user's in between.
+   */
+  private checkArgs(func: Function, args: readonly unknown[], toBase: boolean): void {
+    const cost = nativeCost(func, args);
+    if (cost > 0) {
+      this.allocLeft -= cost;
+      if (!(this.allocLeft >= 0)) throw err(`${callableName(func)}() would allocate more than a pickle of ${this.data.length} bytes may`);
+    }
+    if (toBase) {
+      const why = unsafeBaseArgs(func, args);
+      if (why !== undefined) throw err(why);
+    }
   }
 
   protected newobj(cls: unknown, args: unknown, kwargs: unknown, what: string): unknown {
@@ -304,13 +332,14 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (typeof cls !== 'function' || !this.isCallable(cls)) {
       throw err(`${what} class argument must be a type, not ${typeName(cls)}`);
     }
+    this.checkArgs(cls as Function, args, true);
     return kw === null ? newobj(cls as never, ...args) : newobjEx(cls as never, args, kw);
   }
 
   protected instantiate(cls: unknown, args: unknown[]): unknown {
     if (cls instanceof PyGlobal) return new PyObject(cls, args, 'inst');
     if (typeof cls !== 'function' || !this.isCallable(cls)) throw err(`'${typeName(cls)}' object is not callable`);
-    return args.length > 0 ? callReduce(cls, args, this.registry) : allocate(cls, []);
+    return args.length > 0 ? this.call(cls, args) : allocate(cls, []);
   }
 
   protected build(inst: unknown, state: unknown): void {

@@ -81,6 +81,12 @@ class HostileGrumpy {
   }
 }
 
+@reducible({ module: 'spec_hostile', name: 'Stack' })
+class HostileStack extends Array {}
+
+@reducible({ module: 'spec_hostile', name: 'When' })
+class HostileWhen extends Date {}
+
 // --- The CPython corpus ---
 
 /**
@@ -366,6 +372,73 @@ describe('hostile input', () => {
         expect(process.memoryUsage().arrayBuffers - before).to.be.lessThan(64 * 1024 * 1024);
       });
     }
+  });
+
+  describe('allowed natives given hostile arguments', () => {
+    /** A pickle (protocol 2) that calls the global `module.name` with the argument tuple `args` (pickle text). */
+    const call = (global: string, args: string): Uint8Array => latin1(`\x80\x02c${global}\n${args}R.`);
+    /** MARK, n × (BININT1 0), LIST: a list of n zeros in 2n + 2 bytes. */
+    const zeros = (n: number): string => '(' + 'K\x00'.repeat(n) + 'l';
+
+    for (const [global, size] of [
+      ['builtins\nbytes', 2 ** 31 - 1],
+      ['builtins\nbytearray', 2 ** 31 - 1],
+      ['copyreg_js\nFloat64Array', 2 ** 28],
+      ['copyreg_js\nUint8Array', 2 ** 31 - 1],
+    ] as const) {
+      it(`${global.replace('\n', '.')}(${size}) is refused before allocating (a 20-byte pickle may not ask for GBs)`, () => {
+        const before = process.memoryUsage().arrayBuffers;
+        const e = rejects(call(global, `J${String.fromCharCode(size & 0xff, (size >>> 8) & 0xff, (size >>> 16) & 0xff, size >>> 24)}\x85`));
+        expect(e.message).to.match(/would allocate more than a pickle of \d+ bytes may/);
+        expect(process.memoryUsage().arrayBuffers - before).to.be.lessThan(64 * 1024 * 1024);
+      });
+    }
+
+    it('small sizes are still allowed: bytes(3) is three zero bytes, as in Python', () => {
+      expect(loads(call('builtins\nbytes', 'K\x03\x85'))).to.deep.equal(new Uint8Array(3));
+      expect(rejects(call('builtins\nbytes', 'J\xff\xff\xff\xff\x85')).message).to.include('negative count');
+    });
+
+    it('copying one memoized list thousands of times (quadratic work) stops at the allowance', () => {
+      // set(L) 20,000 times for a 50,000-item L: a billion items from a 160 KB pickle.
+      const n = 50_000;
+      const data = latin1(`\x80\x02cbuiltins\nset\nq\x00${zeros(n)}q\x01` + 'h\x00h\x01\x85R0'.repeat(20_000) + 'N.');
+      expect(rejects(data).message).to.include('builtins.set() would allocate more');
+      // The same list copied a few times is fine.
+      const few = loads(latin1(`\x80\x02cbuiltins\nset\nq\x00${zeros(3)}q\x01` + 'h\x00h\x01\x85R'.repeat(3) + '\x87.'));
+      expect(few).to.deep.equal(Object.freeze([new Set([0]), new Set([0]), new Set([0])]));
+    });
+
+    it('arguments JS would convert to a string are refused, not joined (a million references to a long string)', () => {
+      // L = [S] * 100,000 where S is 64 KB: String(L) would be a 6.5 GB string.
+      const big = `\x80\x02X\x00\x00\x01\x00${'x'.repeat(65536)}q\x00(` + 'h\x00'.repeat(100_000) + 'lq\x01';
+      for (const global of ['copyreg_js\nString', 'copyreg_js\nDate', 'copyreg_js\nRegExp', 'copyreg_js\nSymbol.for', 'copyreg_js\nNumber', 'copyreg_js\nBigInt']) {
+        const e = rejects(latin1(`${big}c${global}\nh\x01\x85R.`));
+        expect(e.message, global).to.match(/must be a (string|number|bigint)/);
+      }
+      // An exception keeps an object argument in `args` instead of making it its message.
+      const err = loads(latin1(`${big}cbuiltins\nValueError\nh\x01\x85R.`)) as Error & { args: unknown[] };
+      expect(err).to.be.instanceOf(Error);
+      expect(err.message).to.equal('');
+      expect(err.args[0]).to.have.length(100_000);
+      // A class extending Date is allocated with the base's arguments: objects are refused.
+      const when = rejects(latin1(`${big}\x80\x02cspec_hostile\nWhen\nh\x01\x85\x81.`));
+      expect(when.message).to.include('Date arguments must be primitives or ArrayBuffers, not Array');
+    });
+
+    it('builtins.list and builtins.object behave as in Python, not as JS Array(n) and Object(x)', () => {
+      expect(rejects(call('builtins\nlist', 'J\xff\xff\xff\x7f\x85')).message).to.include("'number' object is not iterable");
+      expect(rejects(call('builtins\nobject', 'K\x05\x85')).message).to.include('object() takes no arguments');
+      expect(loads(call('builtins\nlist', 'K\x01K\x02\x86\x85'))).to.deep.equal([1, 2]);
+      expect(loads(call('builtins\nlist', ')'))).to.deep.equal([]);
+      expect(loads(call('builtins\nobject', ')'))).to.deep.equal({});
+    });
+
+    it("a class extending Array ignores __new__'s arguments, as list.__new__ does (no 2^32-1 holes)", () => {
+      const stack = loads(latin1('\x80\x02cspec_hostile\nStack\nJ\xff\xff\xff\x7f\x85\x81K\x01a.')) as unknown[];
+      expect(stack).to.be.instanceOf(HostileStack);
+      expect([...stack]).to.deep.equal([1]);
+    });
   });
 
   describe('the memo', () => {
