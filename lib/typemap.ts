@@ -9,8 +9,21 @@
  * module (undefined, array holes, RegExp, typed arrays, …). `NATIVES` holds the JS implementation
  * of each such global; it is also the loader's fixed allow-list of Python globals.
  */
-import { builtinBase, Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
-import { UnpicklingError } from './errors';
+import { Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
+import {
+  allocatesPerUnit,
+  fail,
+  itemsOf,
+  need,
+  optional,
+  pyBytearray,
+  pyBytes,
+  pyDict,
+  pyEncode,
+  pyFrozenset,
+  pyOrderedDict,
+  pySet,
+} from './natives';
 import { JS_MODULE, PyGlobal, PyObject } from './pyobjects';
 import { newobj, newobjEx, reconstructor } from './reduce';
 import type { ReduceValue } from './reduction';
@@ -19,8 +32,6 @@ import type { ReduceValue } from './reduction';
 export const HOLE: unique symbol = Symbol('copyreg.hole');
 
 const NATIVES = new Map<string, unknown>();
-/** Natives whose first argument, when a number, is a count to allocate; the bytes per unit. */
-const SIZED = new Map<unknown, number>();
 const NATIVE_NAMES = new Map<unknown, PyGlobal>();
 
 /** The Python name of each native, for messages. */
@@ -59,143 +70,18 @@ export function jsGlobal(name: string): PyGlobal {
   return new PyGlobal(JS_MODULE, name);
 }
 
-function fail(message: string): never {
-  throw new UnpicklingError(message);
-}
-
-/**
- * `x` when it has the given primitive type. Natives check their arguments with it rather than
- * let JS convert them: converting a loaded array to a primitive joins it, which a small pickle can
- * make huge (a million references to one long string).
- */
-function need<T>(x: unknown, type: 'string' | 'number' | 'boolean' | 'bigint', what: string): T {
-  if (typeof x !== type) fail(`${what} must be a ${type}, not ${typeof x}`);
-  return x as T;
-}
-
-function optional<T>(x: unknown, type: 'string' | 'number', what: string): T | undefined {
-  return x === undefined ? undefined : need<T>(x, type, what);
-}
-
-/** The items of a Python iterable as the loader represents it (list, tuple, set, dict, str, bytes). */
-function itemsOf(x: unknown, what: string): Iterable<unknown> {
-  if (Array.isArray(x) || x instanceof Set || x instanceof Uint8Array || typeof x === 'string') return x;
-  if (x instanceof Map) return x.keys();
-  if (x !== null && typeof x === 'object' && !(x instanceof PyObject) && !(x instanceof PyGlobal)) return Object.keys(x);
-  return fail(`${what}: '${typeof x}' object is not iterable`);
-}
-
-// --- Python globals needed to read the mapped types ---
-
-function pySet(items?: unknown): Set<unknown> {
-  return new Set(items === undefined ? [] : itemsOf(items, 'set()'));
-}
-function pyFrozenset(items?: unknown): Set<unknown> {
-  return Object.freeze(new Set(items === undefined ? [] : itemsOf(items, 'frozenset()')));
-}
-/** The [key, value] pairs of dict(x) / OrderedDict(x): a dict's entries or an iterable of pairs. */
-function pairsOf(x: unknown, what: string): [unknown, unknown][] {
-  if (x instanceof Map) return [...x];
-  const pairs: [unknown, unknown][] = [];
-  if (x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Set)) {
-    for (const k of itemsOf(x, what) as string[]) pairs.push([k, (x as Record<string, unknown>)[k]]);
-    return pairs;
-  }
-  for (const p of itemsOf(x, what)) {
-    if (!Array.isArray(p) || p.length !== 2) fail(`${what}: each item must be a pair`);
-    pairs.push([p[0], p[1]]);
-  }
-  return pairs;
-}
-function pyDict(items?: unknown): Map<unknown, unknown> {
-  return new Map(items === undefined ? [] : pairsOf(items, 'dict()'));
-}
-function pyOrderedDict(items?: unknown): object {
-  const d = Object.create(null) as Record<string, unknown>;
-  if (items !== undefined) {
-    for (const [k, v] of pairsOf(items, 'OrderedDict()')) {
-      if (typeof k === 'object' || typeof k === 'function') fail('OrderedDict() keys must be primitives here');
-      d[String(k)] = v;
-    }
-  }
-  return d;
-}
-/** `builtins.list`: Python's `list()` / `list(iterable)`, where JS's `Array(n)` would make n holes. */
-function pyList(...args: unknown[]): unknown[] {
-  if (args.length > 1) fail(`list expected at most 1 argument, got ${args.length}`);
-  return args.length === 0 ? [] : Array.from(itemsOf(args[0], 'list()'));
-}
-/** `builtins.object`: Python's `object()`, which takes no arguments. */
-function pyObject(...args: unknown[]): object {
-  if (args.length > 0) fail('object() takes no arguments');
-  return {};
-}
-function toBytes(x: unknown, encoding?: unknown): Uint8Array {
-  if (x === undefined) return new Uint8Array(0);
-  if (typeof x === 'number' && !(Number.isSafeInteger(x) && x >= 0)) fail('negative count');
-  // Python 2.7 writes bytearray(u'…', 'latin-1').
-  if (typeof x === 'string' && encoding !== undefined) return pyEncode(x, encoding);
-  if (x instanceof Uint8Array) return x.slice();
-  if (x instanceof ArrayBuffer) return new Uint8Array(x.slice(0));
-  if (Array.isArray(x)) {
-    return Uint8Array.from(x, (v) => (typeof v === 'number' && v >= 0 && v < 256 && Number.isInteger(v) ? v : fail('bytes must be in range(0, 256)')));
-  }
-  if (typeof x === 'number') return new Uint8Array(x);
-  return fail(`cannot make bytes from ${typeof x}`);
-}
-function pyBytes(x?: unknown, encoding?: unknown): Uint8Array {
-  return toBytes(x, encoding);
-}
-function pyBytearray(x?: unknown, encoding?: unknown): ArrayBuffer {
-  const b = toBytes(x, encoding);
-  return b.buffer.byteLength === b.length ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer);
-}
-function pyEncode(text: unknown, encoding: unknown): Uint8Array {
-  const enc = String(encoding).toLowerCase().replace(/[-_]/g, '');
-  if (typeof text !== 'string' || (enc !== 'latin1' && enc !== 'iso88591')) {
-    fail(`_codecs.encode is only allowed for latin-1 text, not ${String(encoding)}`);
-  }
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0xff) fail(`_codecs.encode: character U+${c.toString(16)} is not latin-1`);
-    out[i] = c;
-  }
-  return out;
-}
-
 def('copyreg', '_reconstructor', reconstructor);
 def('copyreg', '__newobj__', newobj);
 def('copyreg', '__newobj_ex__', newobjEx);
 def('builtins', 'object', Object);
 def('builtins', 'list', Array);
-/** How the loader calls natives whose JS function does not behave as the Python callable. */
-const CALL_AS = new Map<unknown, Function>([
-  [Array, pyList],
-  [Object, pyObject],
-]);
-/** Natives that copy the iterable they are given. */
-const COPYING = new Set<unknown>([pyList, pySet, pyFrozenset, pyDict, pyOrderedDict, pyEncode]);
 def('builtins', 'dict', pyDict);
 def('builtins', 'set', pySet);
 def('builtins', 'frozenset', pyFrozenset);
 def('builtins', 'bytes', pyBytes);
 def('builtins', 'bytearray', pyBytearray);
-SIZED.set(pyBytes, 1);
-SIZED.set(pyBytearray, 1);
 def('_codecs', 'encode', pyEncode);
 def('collections', 'OrderedDict', pyOrderedDict);
-
-/**
- * How the loader calls an allow-listed native: the function to call instead of `fn` (JS's `Array`
- * and `Object` do not behave as Python's `list` and `object`), or `fn` itself.
- *
- * @param fn The callable a global resolved to.
- * @returns The callable to use.
- */
-export function callableFor(fn: Function): Function {
-  return CALL_AS.get(fn) ?? fn;
-}
 
 /**
  * The name of a callable for messages: a native's Python name, else the function's own.
@@ -205,34 +91,6 @@ export function callableFor(fn: Function): Function {
  */
 export function callableName(fn: Function): string {
   return LABELS.get(fn) ?? (fn.name || 'a callable');
-}
-
-/**
- * Roughly how many bytes or items calling an allow-listed native with `args` allocates, so the
- * loader can keep the total for one pickle proportional to the pickle's size: a numeric size
- * argument (`bytes(n)`, `Float64Array(n)`), or the size of the iterable the native copies.
- *
- * @param fn The callable.
- * @param args Its arguments.
- * @returns The cost; 0 for callables that are not natives.
- */
-export function nativeCost(fn: unknown, args: readonly unknown[]): number {
-  const x = args[0];
-  const unit = SIZED.get(fn);
-  if (typeof x === 'number') {
-    if (unit !== undefined) return Math.max(0, x) * unit;
-    if (typeof fn !== 'function') return 0;
-    // A class extending a typed array or ArrayBuffer, allocated with a length.
-    const base = builtinBase(fn) as { BYTES_PER_ELEMENT?: number };
-    if ((TYPED_ARRAYS as readonly unknown[]).includes(base)) return Math.max(0, x) * base.BYTES_PER_ELEMENT!;
-    return base === ArrayBuffer ? Math.max(0, x) : 0;
-  }
-  if (unit === undefined && !COPYING.has(fn)) return 0;
-  if (typeof x === 'string') return x.length;
-  if (x instanceof Uint8Array || Array.isArray(x)) return x.length;
-  if (x instanceof ArrayBuffer) return args.length > 1 ? 0 : x.byteLength;
-  if (x instanceof Map || x instanceof Set) return x.size;
-  return 0;
 }
 
 /** The JS base a native stands for when it is `_reconstructor`'s base argument. */
@@ -478,7 +336,7 @@ for (const ctor of TYPED_ARRAYS) {
     if (typeof b === 'number') return new ctor(b);
     return new ctor(buffer(b), optional<number>(off, 'number', 'offset'), optional<number>(len, 'number', 'length'));
   });
-  SIZED.set(NATIVES.get(JS_MODULE + '\u0000' + ctor.name), ctor.BYTES_PER_ELEMENT);
+  allocatesPerUnit(NATIVES.get(JS_MODULE + '\u0000' + ctor.name), ctor.BYTES_PER_ELEMENT);
 }
 
 function buffer(b: unknown): ArrayBuffer {

@@ -9,7 +9,8 @@ import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { defineValue } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
-import { callableFor, callableName, HOLE, NATIVE_BASES, nativeCost } from './typemap';
+import { callableFor, nativeCost } from './natives';
+import { callableName, HOLE, NATIVE_BASES } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
 
 /**
