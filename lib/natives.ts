@@ -189,3 +189,16 @@ export function nativeCost(fn: unknown, args: readonly unknown[]): number {
   return 0;
 }
 
+
+/**
+ * What `cls.__new__(cls)` gives for a native Python type (`set.__new__(set)` is an empty set),
+ * or undefined when `fn` is not one.
+ *
+ * @param fn The callable a global resolved to.
+ * @returns A new empty value of that type, or undefined.
+ */
+export function newEmpty(fn: unknown): unknown {
+  if (fn === pySet || fn === pyFrozenset || fn === pyBytes || fn === pyBytearray) return (fn as () => unknown)();
+  if (fn === pyDict) return {};
+  return undefined;
+}

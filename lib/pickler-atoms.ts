@@ -7,6 +7,7 @@
  * CPython never produces: a bigint in the safe range is written as LONG1 with one redundant sign
  * byte (protocol 2+), or as text LONG without the trailing `L` (protocols 0-1).
  */
+import { PicklingError } from './errors';
 import { OP } from './opcodes';
 import type { Output } from './output';
 import { pyFloatRepr } from './pyrepr';
@@ -14,6 +15,9 @@ import { utf8Length } from './utf8';
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
+
+/** CPython's default `sys.get_int_max_str_digits()`. */
+const INT_MAX_STR_DIGITS = 4300;
 
 /**
  * Writes an int: a safe-integer number (as CPython writes a Python int) or a bigint.
@@ -56,7 +60,14 @@ export function writeInt(out: Output, protocol: number, v: number | bigint): voi
     out.ascii(`I${v}\n`);
     return;
   }
-  out.ascii(marked ? `L${v}\n` : `L${v}L\n`);
+  const text = String(v);
+  if (text.length - (text[0] === '-' ? 1 : 0) > INT_MAX_STR_DIGITS) {
+    // CPython refuses to write (and to read) such text; protocol 2 and up write ints in binary.
+    throw new PicklingError(
+      `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion: an int this large needs protocol 2 or higher`,
+    );
+  }
+  out.ascii(marked ? `L${text}\n` : `L${text}L\n`);
 }
 
 /**
@@ -66,15 +77,22 @@ export function writeInt(out: Output, protocol: number, v: number | bigint): voi
  * @returns The bytes.
  */
 export function encodeLong(v: bigint): number[] {
-  const bytes: number[] = [];
-  if (v === 0n) return bytes;
-  let x = v;
-  for (;;) {
-    const b = Number(x & 0xffn);
-    bytes.push(b);
-    x >>= 8n;
-    if ((x === 0n && (b & 0x80) === 0) || (x === -1n && (b & 0x80) !== 0)) return bytes;
-  }
+  if (v === 0n) return [];
+  // The fewest bytes whose sign bit can hold v, then v's two's complement in that many bytes,
+  // through hex text: linear, where shifting a bigint 8 bits per byte is quadratic.
+  const n = (bitLength(v >= 0n ? v : -v - 1n) >> 3) + 1;
+  const u = v >= 0n ? v : (1n << BigInt(8 * n)) + v;
+  const hex = u.toString(16).padStart(2 * n, '0');
+  const bytes = new Array<number>(n);
+  for (let i = 0, at = hex.length - 2; i < n; i++, at -= 2) bytes[i] = parseInt(hex.slice(at, at + 2), 16);
+  return bytes;
+}
+
+/** The number of bits of a non-negative bigint (0 for 0). */
+function bitLength(x: bigint): number {
+  if (x === 0n) return 0;
+  const hex = x.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
 }
 
 /**

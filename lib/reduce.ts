@@ -443,7 +443,8 @@ export function appendItems(obj: object, items: Iterable<unknown>, fail: (m: str
 }
 
 /**
- * Sets one dict item as SETITEMS and `_reconstruct` do: `set` on a Map, else a property
+ * Sets one dict item as SETITEMS and `_reconstruct` do: `set` on a Map, `__setitem__` when the
+ * object has one, an existing index of an Array (as Python's list does), else a property
  * (defined without setters; a `__proto__` key stays an own property).
  *
  * @param obj The target.
@@ -458,6 +459,18 @@ export function setItem(obj: object, key: unknown, value: unknown): void {
   const setitem = (obj as Hooked).__setitem__;
   if (typeof setitem === 'function') {
     setitem.call(obj, key, value);
+    return;
+  }
+  if (Array.isArray(obj)) {
+    // Python's list.__setitem__: an existing index (negative counts from the end), nothing else;
+    // a pickle could otherwise make a "list" of length 2^32-1 in a few bytes.
+    let i = typeof key === 'bigint' ? Number(key) : key;
+    if (typeof i !== 'number' || !Number.isInteger(i)) {
+      throw new TypeError(`list indices must be integers or slices, not ${typeName(key)}`);
+    }
+    if (i < 0) i += obj.length;
+    if (i < 0 || i >= obj.length) throw new RangeError('list assignment index out of range');
+    obj[i] = value;
     return;
   }
   defineValue(obj, typeof key === 'symbol' ? key : String(key), value);

@@ -129,7 +129,10 @@ function offsetMs(tz: unknown): number {
     if (delta instanceof PyObject && isGlobal(delta.cls, TIMEDELTA)) {
       const [d = 0, s = 0, us = 0] = delta.args;
       if (typeof d !== 'number' || typeof s !== 'number' || typeof us !== 'number') fail('bad timedelta in a timezone');
-      return (d * 86400 + s) * 1000 + Math.trunc(us / 1000);
+      const ms = (d * 86400 + s) * 1000 + Math.trunc(us / 1000);
+      // CPython: offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24).
+      if (!(Math.abs(d * 86400 + s + us / 1e6) < 86400)) fail('offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)');
+      return ms;
     }
   }
   return fail('datetime tzinfo must be a datetime.timezone');
@@ -149,12 +152,23 @@ function pyDatetime(state: unknown, tz?: unknown): Date {
   const b = stateBytes(state, 10);
   const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
   // Note: CPython adds 128 to the month byte for fold=1 (the second of a repeated hour).
-  const t = utcTime((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
+  const [year, month, day] = checkDate((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!);
+  if (b[4]! > 23 || b[5]! > 59 || b[6]! > 59 || us > 999_999) fail('bad datetime state: time out of range');
+  const t = utcTime(year, month, day, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
   return new Date(t - offsetMs(tz));
 }
 function pyDate(state: unknown): Date {
   const b = stateBytes(state, 4);
-  return new Date(utcTime((b[0]! << 8) | b[1]!, b[2]!, b[3]!));
+  const [year, month, day] = checkDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!);
+  return new Date(utcTime(year, month, day));
+}
+/** A date's fields when they are a real date in years 1-9999, as CPython's datetime requires. */
+function checkDate(year: number, month: number, day: number): [number, number, number] {
+  if (year < 1 || year > 9999 || month < 1 || month > 12) fail('bad datetime state: date out of range');
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (day < 1 || day > days) fail('bad datetime state: day is out of range for month');
+  return [year, month, day];
 }
 function TIMEZONE_NATIVE(offset: unknown, name?: unknown): PyObject {
   return new PyObject(TIMEZONE, name === undefined ? [offset] : [offset, name]);

@@ -4,7 +4,7 @@
  * and what each opcode builds. Name resolution (the allow-list) lives in unpickler.ts.
  */
 import { typeName } from './errors';
-import { escapeDecode, parseCFloat, parseIntBase0 } from './literals';
+import { escapeDecode, parseCFloat } from './literals';
 import { OP } from './opcodes';
 import { EMPTY_TUPLE, makeDict, UnpicklerMachine, withHoles } from './unpickler-machine';
 import { err, truncated } from './unpickler-input';
@@ -235,13 +235,9 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           stack.push(Object.freeze(new Set(this.popMark())));
           break;
         case OP.PUT: {
-          const [start, end] = this.line();
-          const v = parseIntBase0(decodeLatin1(data, start, end));
-          if (v === undefined || !/^\s*[+-]?\d+\s*$/.test(decodeLatin1(data, start, end))) {
-            throw err(`invalid literal for int() with base 10: '${decodeLatin1(data, start, end)}'`);
-          }
-          if (v < 0n) throw err('negative PUT argument');
-          this.put(Number(v));
+          const v = this.memoIndexLine();
+          if (v < 0) throw err('negative PUT argument');
+          this.put(v);
           break;
         }
         case OP.BINPUT:
@@ -253,14 +249,9 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         case OP.MEMOIZE:
           this.put(this.memoSize());
           break;
-        case OP.GET: {
-          const [start, end] = this.line();
-          const text = decodeLatin1(data, start, end);
-          const v = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : NaN;
-          if (Number.isNaN(v)) throw err(`invalid literal for int() with base 10: '${text}'`);
-          this.get(v);
+        case OP.GET:
+          this.get(this.memoIndexLine());
           break;
-        }
         case OP.BINGET:
           this.get(this.u8());
           break;

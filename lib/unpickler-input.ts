@@ -111,6 +111,14 @@ export abstract class UnpicklerInput {
   }
 
   /** The bytes up to the next newline (exclusive); the position moves past the newline. */
+  /** A text PUT / GET index: Python's `int(text)` in base 10 (spaces, a sign, `_` between digits, leading zeros). */
+  protected memoIndexLine(): number {
+    const [start, end] = this.line();
+    const text = decodeLatin1(this.data, start, end);
+    if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(text)) throw err(`invalid literal for int() with base 10: '${text}'`);
+    return Number(text.replace(/_/g, ''));
+  }
+
   protected line(): [number, number] {
     const start = this.pos;
     const nl = this.data.indexOf(0x0a, start);

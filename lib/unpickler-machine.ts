@@ -9,7 +9,7 @@ import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { defineValue } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
-import { callableFor, nativeCost } from './natives';
+import { callableFor, nativeCost, newEmpty } from './natives';
 import { callableName, HOLE, NATIVE_BASES } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
 
@@ -141,7 +141,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
 
   protected get(idx: number): void {
     let v: unknown;
-    if (idx < this.memoArr.length) v = this.memoArr[idx];
+    if (idx >= 0 && idx < this.memoArr.length) v = this.memoArr[idx];
     else if (this.memoMap.has(idx)) v = this.memoMap.get(idx);
     else throw err(`Memo value not found at index ${idx}`);
     this.pushRef(v, idx);
@@ -289,6 +289,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (func === reconstructor) {
       const [cls, base, state] = args as [unknown, unknown, unknown];
       if (cls instanceof PyGlobal) return new PyObject(cls, [], 'newobj');
+      // _reconstructor(set, set, items) is set(items), as base.__init__ makes it in CPython.
+      if (cls === base && typeof cls === 'function' && newEmpty(cls) !== undefined) return this.call(cls, state == null ? [] : [state]);
       const jsBase = (NATIVE_BASES.get(base) ?? base) as Function;
       if (typeof jsBase === 'function' && jsBase !== Array && jsBase !== Map) this.checkArgs(jsBase, state == null ? [] : [state], true);
       return reconstructor(cls as Function, jsBase, state);
@@ -330,6 +332,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     }
     const kw = kwargs instanceof Map ? Object.fromEntries(kwargs) : (kwargs as Record<string, unknown> | null);
     if (cls instanceof PyGlobal) return new PyObject(cls, args, kw === null ? 'newobj' : 'newobj_ex', kw);
+    const empty = newEmpty(cls);
+    if (empty !== undefined) return empty;
     if (typeof cls !== 'function' || !this.isCallable(cls)) {
       throw err(`${what} class argument must be a type, not ${typeName(cls)}`);
     }
