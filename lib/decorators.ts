@@ -89,9 +89,13 @@ function declareFactory(cls: Function, key: string | symbol, meta: ClassMetadata
  * constructor parameters.
  *
  * @param reducer `(obj) => reduceValue`, as for `copyreg.pickle`; omit it to keep the default
- *   reduction (own properties, constructor not run).
+ *   reduction (own properties, constructor not run). `undefined` and `null` both mean "no
+ *   reducer", so `@reducible(undefined, options)` and `@reducible(null, options)` are the same as
+ *   `@reducible(options)`.
  * @param options The global name `{ module, name }` the class is pickled under.
  * @returns The decorator.
+ * @throws {TypeError} when `reducer` is neither a function, an options object, `undefined` nor
+ *   `null`, or when an option is not a non-empty string.
  * @throws {Error} at decoration when another decorated callable already holds the global name.
  * @example
  * ```ts
@@ -104,6 +108,7 @@ export function reducible<T, F extends ReduceCallable>(
   options?: ReducibleOptions,
 ): ReducibleDecorator<T>;
 export function reducible(options?: ReducibleOptions): ReducibleDecorator;
+export function reducible(reducer: undefined | null, options?: ReducibleOptions): ReducibleDecorator;
 export function reducible(target: Function, context?: ClassDecoratorContext<any>): void;
 export function reducible(first?: unknown, second?: unknown): ReducibleDecorator | void {
   // Note: a reducer is never a class, so a class here means the bare form `@reducible`.
@@ -116,7 +121,10 @@ export function reducible(first?: unknown, second?: unknown): ReducibleDecorator
   if (typeof first === 'function') {
     reducer = first as Reducer;
     options = checkOptions(second);
-  } else if (first === undefined || first === null || typeof first === 'object') {
+  } else if (first === undefined || first === null) {
+    // Note: no reducer, so the options (if any) are the second argument.
+    options = checkOptions(second);
+  } else if (typeof first === 'object') {
     options = checkOptions(first);
   } else {
     throw new TypeError('reduction functions must be callable');

@@ -10,8 +10,11 @@ import {
   copy,
   deepcopy,
   defaultRegistry,
+  dis,
   dispatchTable,
+  dumps,
   getClassMetadata,
+  loads,
   reducible,
   type ReduceValue,
 } from '../lib/index';
@@ -71,6 +74,56 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       const meta = getClassMetadata(DecoSpecOptsOnly);
       expect(meta).to.include({ module: 'decospec.opts', name: 'Renamed' });
       expect(meta?.reducer).to.equal(undefined);
+    });
+
+    it('@reducible(undefined, { module, name }) uses the given global name', () => {
+      @reducible(undefined, { module: 'decospec.undef', name: 'UndefNamed' })
+      class DecoSpecUndefOpts {
+        a = 1;
+      }
+      expect(dispatchTable.has(DecoSpecUndefOpts)).to.equal(false);
+      expectLoadable(DecoSpecUndefOpts, 'decospec.undef', 'UndefNamed');
+      expect(defaultRegistry.resolve('__main__', 'DecoSpecUndefOpts')).to.equal(undefined);
+      const meta = getClassMetadata(DecoSpecUndefOpts);
+      expect(meta).to.include({ module: 'decospec.undef', name: 'UndefNamed' });
+      expect(meta?.reducer).to.equal(undefined);
+      // The pickle names the class by the given global name, and loads back through it.
+      for (const protocol of [0, 2, 4]) {
+        const data = dumps(new DecoSpecUndefOpts(), { protocol });
+        const listing = dis(data);
+        expect(listing, `protocol ${protocol}`).to.include('decospec.undef');
+        expect(listing, `protocol ${protocol}`).to.include('UndefNamed');
+        expect(listing, `protocol ${protocol}`).to.not.include('__main__');
+        const back = loads(data) as DecoSpecUndefOpts;
+        expect(back).to.be.instanceOf(DecoSpecUndefOpts);
+        expect(back.a).to.equal(1);
+      }
+    });
+
+    it('@reducible(null, { module, name }) is the same as @reducible({ module, name })', () => {
+      @reducible(null, { module: 'decospec.null', name: 'NullNamed' })
+      class DecoSpecNullOpts {}
+      expect(dispatchTable.has(DecoSpecNullOpts)).to.equal(false);
+      expectLoadable(DecoSpecNullOpts, 'decospec.null', 'NullNamed');
+      expect(getClassMetadata(DecoSpecNullOpts)?.reducer).to.equal(undefined);
+    });
+
+    it('@reducible(undefined) and @reducible(null) declare the class under __main__', () => {
+      @reducible(undefined)
+      class DecoSpecUndefOnly {}
+      @reducible(null)
+      class DecoSpecNullOnly {}
+      @reducible(undefined, {})
+      class DecoSpecUndefEmpty {}
+      expectLoadable(DecoSpecUndefOnly, '__main__', 'DecoSpecUndefOnly');
+      expectLoadable(DecoSpecNullOnly, '__main__', 'DecoSpecNullOnly');
+      expectLoadable(DecoSpecUndefEmpty, '__main__', 'DecoSpecUndefEmpty');
+    });
+
+    it('@reducible(undefined, options) checks the options', () => {
+      expect(() => reducible(undefined, { module: 42 } as any)).to.throw(TypeError, /module/);
+      expect(() => reducible(null, { name: '' })).to.throw(TypeError, /name/);
+      expect(() => reducible(undefined, 'mm' as any)).to.throw(TypeError, /options/);
     });
 
     it('@reducible({ module }) keeps the class name', () => {
