@@ -150,6 +150,15 @@ const CALL_AS = new Map<unknown, Function>([
 ]);
 /** Natives that copy the iterable they are given. */
 const COPYING = new Set<unknown>([pyList, pySet, pyFrozenset, pyDict, pyOrderedDict, pyEncode]);
+
+/**
+ * Registers a native that copies the iterable it is given as first argument.
+ *
+ * @param fn The native.
+ */
+export function copiesItems(fn: unknown): void {
+  COPYING.add(fn);
+}
 /**
  * How the loader calls an allow-listed native: the function to call instead of `fn` (JS's `Array`
  * and `Object` do not behave as Python's `list` and `object`), or `fn` itself.

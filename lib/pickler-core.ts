@@ -103,6 +103,15 @@ export abstract class PicklerCore {
     return idx;
   }
 
+  /** Drops the memo entries from index `start` on (those of a dump that failed). */
+  protected forgetFrom(start: number): void {
+    // Note: a Map still open has the negative entry -1 - index (see saveMap).
+    for (const [k, v] of this.memo) if ((v < 0 ? -1 - v : v) >= start) this.memo.delete(k);
+    for (const [k, v] of this.strMemo) if (v >= start) this.strMemo.delete(k);
+    for (const [k, v] of this.globalMemo) if (v >= start) this.globalMemo.delete(k);
+    this.memoSize = start;
+  }
+
   protected memoize(obj: unknown): void {
     this.memo.set(obj, this.putMemo());
   }

@@ -100,11 +100,13 @@ export class Pickler extends PicklerRecursive {
     if (this.protocol >= 2) out.byte2(OP.PROTO, this.protocol);
     if (this.protocol >= 4) out.startFraming();
     this.push(T.SAVE, obj);
+    const memoStart = this.memoSize;
     try {
       this.run();
     } catch (e) {
-      // Maps still open keep a negative memo entry (see saveMap): make them plain entries.
-      for (const [k, v] of this.memo) if (v < 0) this.memo.set(k, -1 - v);
+      // The bytes of this dump are thrown away, so are the memo entries it made: a later dump
+      // must not refer to them.
+      this.forgetFrom(memoStart);
       throw e;
     } finally {
       this.tasks.length = this.vals.length = this.auxs.length = 0;

@@ -445,7 +445,7 @@ export function appendItems(obj: object, items: Iterable<unknown>, fail: (m: str
 /**
  * Sets one dict item as SETITEMS and `_reconstruct` do: `set` on a Map, `__setitem__` when the
  * object has one, an existing index of an Array (as Python's list does), else a property
- * (defined without setters; a `__proto__` key stays an own property).
+ * assignment (setters run; a `__proto__` key is defined as an own property).
  *
  * @param obj The target.
  * @param key The key.
@@ -473,5 +473,9 @@ export function setItem(obj: object, key: unknown, value: unknown): void {
     obj[i] = value;
     return;
   }
-  defineValue(obj, typeof key === 'symbol' ? key : String(key), value);
+  const k = typeof key === 'symbol' ? key : String(key);
+  // Python's obj[key] = value is an assignment (setters run), but Object.prototype's __proto__
+  // setter would change the prototype: that key is defined as an own property instead.
+  if (k === '__proto__') defineValue(obj, k, value);
+  else (obj as Record<string | symbol, unknown>)[k] = value;
 }

@@ -12,6 +12,7 @@
 import { Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
 import {
   allocatesPerUnit,
+  copiesItems,
   fail,
   itemsOf,
   need,
@@ -362,6 +363,7 @@ for (const ctor of [Error, TypeError, RangeError, ReferenceError, SyntaxError, E
 if (typeof AggregateError === 'function') {
   defBase('AggregateError', AggregateError, (errors: unknown, message?: unknown) =>
     new AggregateError(itemsOf(errors, 'AggregateError'), optional<string>(message, 'string', 'AggregateError message')));
+  copiesItems(NATIVES.get(JS_MODULE + '\u0000AggregateError'));
 }
 // Python's own names win for the bases Python has.
 NATIVE_NAMES.set(Map, new PyGlobal('builtins', 'dict'));

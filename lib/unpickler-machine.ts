@@ -314,7 +314,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
    * with no constructor of the user's in between.
    */
   private checkArgs(func: Function, args: readonly unknown[], toBase: boolean): void {
-    const cost = nativeCost(func, args);
+    const cost = nativeCost(callableFor(func), args);
     if (cost > 0) {
       this.allocLeft -= cost;
       if (!(this.allocLeft >= 0)) throw err(`${callableName(func)}() would allocate more than a pickle of ${this.data.length} bytes may`);

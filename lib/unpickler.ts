@@ -119,12 +119,15 @@ export class Unpickler extends UnpicklerCore {
   /** EXT1/2/4: the registry's inverted extension table, then {@link findClass}. */
   protected resolveExtension(code: number): unknown {
     if (code <= 0) throw new UnpicklingError('EXT specifies code <= 0');
+    // Note: the cache is shared by every load, so it holds only what the default findClass
+    // allows; a load with its own findClass or with placeholders neither reads nor fills it.
+    const shared = this.findClass === Unpickler.prototype.findClass && !this.placeholders;
     const cache = this.registry.extensionCache;
-    if (cache.has(code)) return cache.get(code);
+    if (shared && cache.has(code)) return cache.get(code);
     const key = this.registry.invertedRegistry.get(code);
     if (key === undefined) throw new UnpicklingError(`unregistered extension code ${code}`);
     const value = this.findClass(key[0], key[1]);
-    cache.set(code, value);
+    if (shared) cache.set(code, value);
     return value;
   }
 

@@ -344,6 +344,18 @@ describe('hostile input', () => {
       removeExtension('__main__', 'hostileSpecSpy', 0xe0);
       expect(rejects(latin1('\x80\x02\x82\xe0Vx\n\x85R.')).message).to.include('unregistered extension code 224');
     });
+
+    it('what a load with placeholders or its own findClass resolves an EXT code to is not served to later loads', () => {
+      addExtension('spec_hostile', 'Unknown', 0xe1);
+      try {
+        expect(loads(latin1('\x80\x02\x82\xe1.'), { placeholders: true })).to.be.instanceOf(PyGlobal);
+        expect(rejects(latin1('\x80\x02\x82\xe1.')).message).to.include("global 'spec_hostile.Unknown' is forbidden");
+        expect(loads(latin1('\x80\x02\x82\xe1.'), { findClass: () => 'mine' })).to.equal('mine');
+        expect(rejects(latin1('\x80\x02\x82\xe1.')).message).to.include("global 'spec_hostile.Unknown' is forbidden");
+      } finally {
+        removeExtension('spec_hostile', 'Unknown', 0xe1);
+      }
+    });
   });
 
   describe('declared lengths far beyond the input', () => {
@@ -404,6 +416,10 @@ describe('hostile input', () => {
       const n = 50_000;
       const data = latin1(`\x80\x02cbuiltins\nset\nq\x00${zeros(n)}q\x01` + 'h\x00h\x01\x85R0'.repeat(20_000) + 'N.');
       expect(rejects(data).message).to.include('builtins.set() would allocate more');
+      for (const [global, name] of [['builtins\nlist', 'builtins.list'], ['copyreg_js\nAggregateError', 'copyreg_js.AggregateError']]) {
+        const copies = latin1(`\x80\x02c${global}\nq\x00${zeros(n)}q\x01` + 'h\x00h\x01\x85R0'.repeat(20_000) + 'N.');
+        expect(rejects(copies).message).to.include(`${name}() would allocate more`);
+      }
       // The same list copied a few times is fine.
       const few = loads(latin1(`\x80\x02cbuiltins\nset\nq\x00${zeros(3)}q\x01` + 'h\x00h\x01\x85R'.repeat(3) + '\x87.'));
       expect(few).to.deep.equal(Object.freeze([new Set([0]), new Set([0]), new Set([0])]));

@@ -593,6 +593,18 @@ describe('Pickler', () => {
       expect(p.dump(shared)).to.deep.equal(first);
     });
 
+    it('a dump that fails leaves no memo entries behind: the next dump stands on its own', () => {
+      const p = new Pickler({ protocol: 2 });
+      class NotDeclared {}
+      const shared = [1];
+      const m = new Map<unknown, unknown>([[1, shared]]);
+      expect(() => p.dump([shared, 'spec-str', m, new NotDeclared()])).to.throw();
+      const again = p.dump([shared, 'spec-str', m]);
+      const got = loads(again) as unknown[];
+      expect(got).to.deep.equal([[1], 'spec-str', new Map([[1, [1]]])]);
+      expect((got[2] as Map<unknown, unknown>).get(1)).to.equal(got[0]);
+    });
+
     it('a string written by an earlier dump is a GET in the next one', () => {
       const p = new Pickler({ protocol: 4 });
       p.dump('spec');
