@@ -61,7 +61,12 @@ export interface PicklerOptions {
 export class Pickler extends PicklerRecursive {
   readonly fixImports: boolean;
   bufferCallback: ((buffer: PickleBuffer) => unknown) | null;
-  dispatchTable: ReadonlyMap<Function, Reducer> | undefined;
+  /**
+   * Replaces the global `dispatchTable` for this Pickler when set (as an option, an assignment, a
+   * subclass field or a subclass getter: the constructor defines no own property unless the option
+   * is given, so a getter on a subclass is not shadowed).
+   */
+  declare dispatchTable: ReadonlyMap<Function, Reducer> | undefined;
   readonly registry: Registry;
   /** Override (or pass as option) to reduce objects before the dispatch table is consulted. */
   reducerOverride?(obj: unknown): unknown;
@@ -80,7 +85,7 @@ export class Pickler extends PicklerRecursive {
     if (this.bufferCallback !== null && protocol < 5) {
       throw new RangeError('buffer_callback needs protocol >= 5');
     }
-    this.dispatchTable = options.dispatchTable;
+    if (options.dispatchTable !== undefined) this.dispatchTable = options.dispatchTable;
     this.registry = options.registry ?? defaultRegistry;
     if (options.reducerOverride) this.reducerOverride = options.reducerOverride;
     if (options.persistentId) this.persistentId = options.persistentId;

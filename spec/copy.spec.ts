@@ -1183,6 +1183,37 @@ describe('copy', () => {
       expect(copy(s).seen).to.deep.equal([['k', 'v']]);
     });
 
+    it('applies dict items to other objects by assignment (setters run), an Array by index, __proto__ as own data', () => {
+      class CopySpecAssigned {
+        log: unknown[] = [];
+        set price(v: unknown) {
+          this.log.push(v);
+        }
+        __reduce__(): unknown {
+          return [CopySpecAssigned, [], null, null, [['price', 3], ['plain', 4], ['__proto__', 5]]];
+        }
+      }
+      const y = copy(new CopySpecAssigned()) as CopySpecAssigned & Record<string, unknown>;
+      expect(y.log).to.deep.equal([3]);
+      expect(Object.getOwnPropertyDescriptor(y, 'price')).to.equal(undefined);
+      expect(y.plain).to.equal(4);
+      expect(Object.getPrototypeOf(y)).to.equal(CopySpecAssigned.prototype);
+      expect(Object.getOwnPropertyDescriptor(y, '__proto__')?.value).to.equal(5);
+
+      class CopySpecIndexed extends Array<unknown> {
+        __reduce__(): unknown {
+          return [CopySpecIndexed, [], null, ['a', 'b'], [[-1, 'B'], [0, 'A']]];
+        }
+      }
+      expect([...copy(new CopySpecIndexed())]).to.deep.equal(['A', 'B']);
+      class CopySpecOutOfRange extends Array<unknown> {
+        __reduce__(): unknown {
+          return [CopySpecOutOfRange, [], null, ['a'], [[5, 'x']]];
+        }
+      }
+      expect(() => copy(new CopySpecOutOfRange())).to.throw(RangeError, 'list assignment index out of range');
+    });
+
     it('applies state before list items and dict items (CPython 3.13 order)', () => {
       const order: string[] = [];
       class CopySpecOrder {

@@ -631,6 +631,17 @@ describe('Pickler', () => {
       expect(loads(other)).to.deep.equal({ made: -1 });
     });
 
+    it('a subclass may supply the table as a field or a getter, as CPython allows a class attribute', () => {
+      const table: NonNullable<Pickler['dispatchTable']> = new Map([[PkDispatched, () => [pkMake, [5]]]]);
+      class WithField extends Pickler {
+        override dispatchTable = table;
+      }
+      const WithGetter = class extends Pickler {};
+      Object.defineProperty(WithGetter.prototype, 'dispatchTable', { get: () => table });
+      expect(loads(new WithField().dump(new PkDispatched()))).to.deep.equal({ made: 5 });
+      expect(loads(new WithGetter().dump(new PkDispatched()))).to.deep.equal({ made: 5 });
+    });
+
     it('reducerOverride comes first, and is not asked about values with opcodes of their own', () => {
       const asked: unknown[] = [];
       const reducerOverride = (o: unknown): unknown => {
