@@ -57,6 +57,16 @@ export function nativeGlobal(module: string, name: string): { value: unknown } |
 }
 
 /**
+ * Whether a value is one of the allow-list's own natives (which run no code of the user's).
+ *
+ * @param value A value a global resolved to.
+ * @returns True for the natives.
+ */
+export function isNative(value: unknown): boolean {
+  return LABELS.has(value);
+}
+
+/**
  * The global name a built-in callable is written under (the inverse of {@link nativeGlobal}).
  *
  * @param fn A callable or singleton.
@@ -153,23 +163,26 @@ function pyDatetime(state: unknown, tz?: unknown): Date {
   const b = stateBytes(state, 10);
   const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
   // Note: CPython adds 128 to the month byte for fold=1 (the second of a repeated hour).
-  const [year, month, day] = checkDate((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!);
+  const year = (b[0]! << 8) | b[1]!;
+  const month = b[2]! & 0x7f;
+  checkDate(year, month, b[3]!);
   if (b[4]! > 23 || b[5]! > 59 || b[6]! > 59 || us > 999_999) fail('bad datetime state: time out of range');
-  const t = utcTime(year, month, day, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
+  const t = utcTime(year, month, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
   return new Date(t - offsetMs(tz));
 }
 function pyDate(state: unknown): Date {
   const b = stateBytes(state, 4);
-  const [year, month, day] = checkDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!);
-  return new Date(utcTime(year, month, day));
+  const year = (b[0]! << 8) | b[1]!;
+  checkDate(year, b[2]!, b[3]!);
+  return new Date(utcTime(year, b[2]!, b[3]!));
 }
-/** A date's fields when they are a real date in years 1-9999, as CPython's datetime requires. */
-function checkDate(year: number, month: number, day: number): [number, number, number] {
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Refuses fields that are not a real date in years 1-9999, as CPython's datetime does. */
+function checkDate(year: number, month: number, day: number): void {
   if (year < 1 || year > 9999 || month < 1 || month > 12) fail('bad datetime state: date out of range');
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  if (day < 1 || day > days) fail('bad datetime state: day is out of range for month');
-  return [year, month, day];
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day < 1 || day > MONTH_DAYS[month - 1]! + (leap ? 1 : 0)) fail('bad datetime state: day is out of range for month');
 }
 function TIMEZONE_NATIVE(offset: unknown, name?: unknown): PyObject {
   return new PyObject(TIMEZONE, name === undefined ? [offset] : [offset, name]);

@@ -198,13 +198,15 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           break;
         }
         case OP.EMPTY_DICT:
-          stack.push({});
+          stack.push(this.mapDicts !== undefined && this.mapDicts.has(this.pos - 1) ? new Map() : {});
           break;
         case OP.DICT: {
+          const at = this.pos - 1;
           const items = this.popMark();
           if (items.length % 2 !== 0) throw err('odd number of items for DICT');
           // From protocol 2 only copyreg writes DICT (CPython uses EMPTY_DICT): it is a Map.
-          stack.push(this.proto >= 2 ? makeMap(items) : makeDict(items));
+          const map = this.proto >= 2 || (this.mapDicts !== undefined && this.mapDicts.has(at));
+          stack.push(map ? makeMap(items) : makeDict(items));
           break;
         }
         case OP.SETITEM: {

@@ -5,7 +5,13 @@
  */
 import { UnpicklingError } from './errors';
 import { decodeLong, isRedundantLong, parseCInt, parseIntBase0 } from './literals';
-import { decodeLatin1, decodeUtf8 } from './utf8';
+import {
+  type DecodeErrorHandler,
+  decodeLatin1,
+  decodeUtf8,
+  UnicodeDecodeError,
+  utf8SurrogatePass,
+} from './utf8';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -165,39 +171,80 @@ export abstract class UnpicklerInput {
     return this.data.slice(at, at + n);
   }
 
-  /** A Python 2 `str`: decoded with `encoding`, or kept as bytes with `encoding: 'bytes'`. */
+  /**
+   * A Python 2 `str`: decoded with `encoding` and `errors` as CPython's `bytes.decode` would, or
+   * kept as bytes with `encoding: 'bytes'`. Like CPython, an unknown `errors` name only fails
+   * once a byte needs the handler.
+   */
   protected py2str(b: Uint8Array): string | Uint8Array {
     const enc = this.encoding.toLowerCase().replace(/[-_]/g, '');
     if (enc === 'bytes') return b;
     if (enc === 'latin1' || enc === 'iso88591') return decodeLatin1(b, 0, b.length);
-    if (enc === 'utf8') return this.decodeWithErrors(b, () => decodeUtf8(b, 0, b.length));
-    if (enc === 'ascii') {
-      return this.decodeWithErrors(b, () => {
-        for (let i = 0; i < b.length; i++) {
-          if (b[i]! > 0x7f) {
-            throw err(
-              `'ascii' codec can't decode byte 0x${b[i]!.toString(16)} in position ${i}: ordinal not in range(128)`,
-            );
-          }
-        }
-        return decodeLatin1(b, 0, b.length);
-      });
-    }
-    throw err(`unknown encoding: ${this.encoding}`);
+    const utf8 = enc === 'utf8';
+    if (!utf8 && enc !== 'ascii') throw err(`unknown encoding: ${this.encoding}`);
+    // surrogatepass only knows the UTF encodings; for ASCII, CPython re-raises the error.
+    const name = this.errors;
+    const handler =
+      name === 'surrogatepass'
+        ? utf8 ? utf8SurrogatePass : strict
+        : (HANDLERS.get(name) ?? unknownHandler(name));
+    return utf8 ? decodeUtf8(b, 0, b.length, handler) : decodeAsciiWith(b, handler);
   }
+}
 
-  protected decodeWithErrors(b: Uint8Array, strict: () => string): string {
-    if (this.errors === 'strict') return strict();
-    try {
-      return strict();
-    } catch {
-      const replacement = this.errors === 'ignore' ? '' : '\ufffd';
-      let s = '';
-      for (const c of b) s += c < 0x80 ? String.fromCharCode(c) : replacement;
-      return s;
-    }
+/** CPython's ASCII decoder: each byte above 0x7f is one error for the handler. */
+function decodeAsciiWith(b: Uint8Array, handler: DecodeErrorHandler): string {
+  let text = '';
+  let from = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i]! < 0x80) continue;
+    const at = i;
+    const error = () => new UnicodeDecodeError('ascii', b, at, at + 1, 'ordinal not in range(128)');
+    const [s, resume] = handler(b, at, at + 1, error);
+    text += decodeLatin1(b, from, at) + s;
+    from = resume;
+    i = resume - 1;
   }
+  return text + decodeLatin1(b, from, b.length);
+}
 
+const strict: DecodeErrorHandler = (_object, _start, _end, error) => {
+  throw error();
+};
+
+/**
+ * CPython's built-in decoding error handlers, by their (case-sensitive) names. Undecodable ASCII
+ * or UTF-8 bytes are all above 0x7f, so surrogateescape never meets the low bytes it refuses.
+ */
+const HANDLERS = new Map<string, DecodeErrorHandler>([
+  ['strict', strict],
+  ['ignore', (_object, _start, end) => ['', end]],
+  // One U+FFFD per error: the UTF-8 decoder makes each maximal invalid subpart one error.
+  ['replace', (_object, _start, end) => ['\ufffd', end]],
+  ['surrogateescape', (object, start, end) => [mapBytes(object, start, end, escapeSurrogate), end]],
+  ['backslashreplace', (object, start, end) => [mapBytes(object, start, end, escapeHex), end]],
+]);
+
+const escapeSurrogate = (byte: number): string => String.fromCharCode(0xdc00 + byte);
+const escapeHex = (byte: number): string => '\\x' + byte.toString(16).padStart(2, '0');
+
+function mapBytes(object: Uint8Array, start: number, end: number, f: (byte: number) => string): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += f(object[i]!);
+  return s;
+}
+
+/**
+ * Any other name fails when first needed, as in CPython: its encode-only handlers with a
+ * TypeError, unknown names with a LookupError (load() wraps both into an UnpicklingError).
+ */
+function unknownHandler(name: string): DecodeErrorHandler {
+  return () => {
+    if (name === 'xmlcharrefreplace' || name === 'namereplace') {
+      throw new TypeError("don't know how to handle UnicodeDecodeError in error callback");
+    }
+    throw Object.assign(new Error(`unknown error handler name '${name}'`), { name: 'LookupError' });
+  };
 }
 
 /** The part of Node's Buffer used here (`toString('utf8', …)` calls `utf8Slice`). */

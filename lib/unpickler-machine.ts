@@ -10,7 +10,7 @@ import { defineValue } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
 import { callableFor, nativeCost, newEmpty } from './natives';
-import { callableName, HOLE, NATIVE_BASES } from './typemap';
+import { callableName, HOLE, isNative, NATIVE_BASES } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
 
 /**
@@ -52,6 +52,10 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected memoMap = new Map<number, unknown>();
   /** What natives may still allocate in this load (see checkArgs). */
   private allocLeft = 4 * this.data.length + 65536;
+  /** Positions of the dict opcodes that make Maps from the start (a second load, see MapNeeded). */
+  protected mapDicts: ReadonlySet<number> | undefined;
+  /** How many out-of-band buffers this Unpickler has taken. */
+  protected buffersUsed = 0;
   /** Override (or pass as option) to resolve persistent ids. */
   persistentLoad?(pid: unknown): unknown;
   protected stack: unknown[] = [];
@@ -134,6 +138,18 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     }
   }
 
+  /** Forgets everything a load built, to load the same bytes again. */
+  protected resetMachine(): void {
+    this.stack = [];
+    this.marks = [];
+    this.memoArr = [];
+    this.memoMap = new Map();
+    this.exposedLog = [];
+    this.exposed = undefined;
+    this.dictRefs = [];
+    this.allocLeft = 4 * this.data.length + 65536;
+  }
+
   /** MEMOIZE's index: the number of entries (CPython's `len(memo)`). */
   protected memoSize(): number {
     return this.memoArr.length + this.memoMap.size;
@@ -184,6 +200,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       }
       return;
     }
+    if (Object.getPrototypeOf(target) !== Set.prototype) this.beforeUserCode(all === this.stack ? from : this.stack.length, 0);
     const items = from === 0 ? all : all.slice(from);
     if (target instanceof Set) {
       for (const x of items) target.add(x);
@@ -206,6 +223,13 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     let t = this.target(this.stack[at]);
     if (typeof t === 'function') throw err('cannot set items on a class');
     let plain = isPlainDict(t);
+    if (!plain) {
+      // Note: a user's object may run __setitem__ or setters, a Map subclass its own set.
+      const proto = Object.getPrototypeOf(t) as unknown;
+      if (proto !== Map.prototype && proto !== Array.prototype && proto !== null) {
+        this.beforeUserCode(items === this.stack ? from : this.stack.length, 0);
+      }
+    }
     if (plain) {
       // A non-string key makes the dict a Map before any pair is set, so the order is kept.
       for (let i = from; i < items.length; i += 2) {
@@ -277,7 +301,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       else if (m >= 0 && this.memoMap.get(m) === obj) this.memoMap.set(m, map);
     }
     if (found < need) {
-      throw err('a dict with non-string keys is referenced before its keys are set; it cannot become a Map');
+      throw new MapNeeded('a dict with non-string keys is referenced before its keys are set; it cannot become a Map');
     }
     return map;
   }
@@ -292,6 +316,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       // _reconstructor(set, set, items) is set(items), as base.__init__ makes it in CPython.
       if (cls === base && typeof cls === 'function' && newEmpty(cls) !== undefined) return this.call(cls, state == null ? [] : [state]);
       const jsBase = (NATIVE_BASES.get(base) ?? base) as Function;
+      if (!isNative(base)) this.beforeUserCode(this.stack.length, 1);
       if (typeof jsBase === 'function' && jsBase !== Array && jsBase !== Map) this.checkArgs(jsBase, state == null ? [] : [state], true);
       return reconstructor(cls as Function, jsBase, state);
     }
@@ -303,6 +328,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
 
   /** Calls an allowed callable with arguments from the pickle (REDUCE, INST, OBJ). */
   private call(func: Function, args: unknown[]): unknown {
+    if (!isNative(func)) this.beforeUserCode(this.stack.length, 1);
     this.checkArgs(func, args, false);
     return callReduce(callableFor(func), args, this.registry);
   }
@@ -314,6 +340,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
    * with no constructor of the user's in between.
    */
   private checkArgs(func: Function, args: readonly unknown[], toBase: boolean): void {
+    if (args.length === 0) return;
     const cost = nativeCost(callableFor(func), args);
     if (cost > 0) {
       this.allocLeft -= cost;
@@ -338,13 +365,16 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       throw err(`${what} class argument must be a type, not ${typeName(cls)}`);
     }
     this.checkArgs(cls as Function, args, true);
+    this.beforeAllocate(cls);
     return kw === null ? newobj(cls as never, ...args) : newobjEx(cls as never, args, kw);
   }
 
   protected instantiate(cls: unknown, args: unknown[]): unknown {
     if (cls instanceof PyGlobal) return new PyObject(cls, args, 'inst');
     if (typeof cls !== 'function' || !this.isCallable(cls)) throw err(`'${typeName(cls)}' object is not callable`);
-    return args.length > 0 ? this.call(cls, args) : allocate(cls, []);
+    if (args.length > 0) return this.call(cls, args);
+    this.beforeAllocate(cls);
+    return allocate(cls, []);
   }
 
   protected build(inst: unknown, state: unknown): void {
@@ -370,6 +400,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       for (const key of Object.getOwnPropertySymbols(state)) defineValue(inst, key, (state as Record<symbol, unknown>)[key]);
       return;
     }
+    // Note: from here on __setstate__, a state setter or property setters may run.
+    this.beforeUserCode(this.stack.length, 0);
     const slots = Array.isArray(state) && state.length === 2 && Object.isFrozen(state) ? (state[1] as unknown) : null;
     if (isProtoHolder(slots) && (inst as { __setstate__?: unknown }).__setstate__ === undefined) {
       // Note: slot state is assigned (setters run, as CPython's setattr); a `__proto__` key would
@@ -389,13 +421,26 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (typeof this.persistentLoad !== 'function') {
       throw err('A load persistent id instruction was encountered,\nbut no persistent_load function was specified.');
     }
+    this.beforeUserCode(this.stack.length, 1);
     return this.persistentLoad(pid);
   }
+
+  /** A class with its own `static __new__` runs it to allocate (see allocate). */
+  private beforeAllocate(cls: unknown): void {
+    if (typeof (cls as { __new__?: unknown }).__new__ === 'function') this.beforeUserCode(this.stack.length, 1);
+  }
+
+  /**
+   * Called before the first hook of the user's runs in a load (see Unpickler.beforeUserCode):
+   * the stack will be its first `keep` items plus `push` results when the current opcode ends.
+   */
+  protected abstract beforeUserCode(keep: number, push: number): void;
 
   protected nextBuffer(): unknown {
     if (this.buffers === undefined) {
       throw err('pickle stream refers to out-of-band data but no *buffers* argument was given');
     }
+    this.buffersUsed++;
     const next = this.buffers.next();
     if (next.done) throw err('not enough out-of-band buffers');
     const b = next.value as unknown;
@@ -449,3 +494,9 @@ function countExposures(log: readonly object[]): Map<object, number> {
   for (const d of log) counts.set(d, (counts.get(d) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * A dict got a non-string key after a reference to it was stored where it cannot be swapped for a
+ * Map. Unpickler.load catches it and loads again, knowing which dicts to make Maps.
+ */
+export class MapNeeded extends UnpicklingError {}

@@ -14,9 +14,13 @@ import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py3Name } from './pynames';
 import { newobj } from './reduce';
 import { defaultRegistry, type Registry } from './registry';
-import { nativeGlobal, nativeName } from './typemap';
+import { findMapDicts } from './mapscan';
+import { OTHER, walkSymbols } from './prescan';
+import { isNative, nativeGlobal, nativeName } from './typemap';
 import { UnpicklerCore } from './unpickler-core';
-import { PARTIAL_NATIVE } from './unpickler-machine';
+import { MapNeeded, PARTIAL_NATIVE } from './unpickler-machine';
+
+const MISSING = Symbol('missing');
 
 /** Options of {@link Unpickler} (and of `loads`). */
 export interface UnpicklerOptions {
@@ -27,7 +31,7 @@ export interface UnpicklerOptions {
    * the default, `'latin1'`, `'utf-8'`), or `'bytes'` to keep them as Uint8Array.
    */
   encoding?: string;
-  /** Decoding errors: `'strict'` (default), `'replace'` or `'ignore'`. */
+  /** Decoding errors, as Python's codecs name them: `'strict'` (default), `'replace'`, `'ignore'`, `'surrogateescape'`, `'backslashreplace'`, `'surrogatepass'` (UTF-8). */
   errors?: string;
   /** Out-of-band buffers for NEXT_BUFFER, consumed in order (protocol 5). */
   buffers?: Iterable<unknown> | null;
@@ -52,6 +56,9 @@ export class Unpickler extends UnpicklerCore {
   /** Whether unknown globals load as placeholders. */
   readonly placeholders: boolean;
   private readonly fixImports: boolean;
+  private buffersSource: Iterable<unknown> | undefined;
+  /** Whether Python 2 `str` opcodes load as strings (any `encoding` but `'bytes'`). */
+  private readonly py2StrIsStr: boolean;
 
   /**
    * @param data The pickle bytes (not copied; do not change them while loading).
@@ -62,10 +69,12 @@ export class Unpickler extends UnpicklerCore {
     this.registry = options.registry ?? defaultRegistry;
     this.placeholders = options.placeholders ?? false;
     this.fixImports = options.fixImports ?? true;
+    this.py2StrIsStr = (options.encoding ?? 'ASCII').toLowerCase().replace(/[-_]/g, '') !== 'bytes';
     if (options.buffers !== undefined && options.buffers !== null) {
       const buffers = options.buffers as { [Symbol.iterator]?: unknown };
       if (typeof buffers[Symbol.iterator] !== 'function') throw new TypeError("'buffers' is not iterable");
-      this.buffers = (options.buffers as Iterable<unknown>)[Symbol.iterator]();
+      this.buffersSource = options.buffers as Iterable<unknown>;
+      this.buffers = this.buffersSource[Symbol.iterator]();
     }
     if (options.persistentLoad) this.persistentLoad = options.persistentLoad;
     if (options.findClass) this.findClass = options.findClass;
@@ -79,14 +88,82 @@ export class Unpickler extends UnpicklerCore {
    *   anything else (errors from hooks are wrapped, with the original as `cause`).
    */
   load(): unknown {
+    const start = this.pos;
+    const fresh = this.memoSize() === 0;
+    this.prescanned = false;
     try {
       return this.run();
     } catch (e) {
-      if (e instanceof UnpicklingError) throw e;
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      throw new UnpicklingError(message, { cause: e });
+      let error = e;
+      if (e instanceof MapNeeded && fresh && this.mayReplay()) {
+        // Note: a rare shape of CPython pickle; the opcodes say which dicts get non-string keys,
+        // and a second load makes those Maps from the start. Declared callables run again.
+        this.mapDicts = findMapDicts(this.data, start, this.py2StrIsStr);
+        this.resetMachine();
+        this.pos = start;
+        this.prescanned = false;
+        try {
+          return this.run();
+        } catch (again) {
+          error = again;
+        } finally {
+          this.mapDicts = undefined;
+        }
+      }
+      if (error instanceof UnpicklingError) throw error;
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new UnpicklingError(message, { cause: error });
     }
   }
+
+  /** Whether the pickle can be read again: out-of-band buffers taken can be taken again. */
+  private mayReplay(): boolean {
+    if (this.buffersUsed === 0) return true;
+    if (!Array.isArray(this.buffersSource)) return false;
+    this.buffers = this.buffersSource[Symbol.iterator]();
+    this.buffersUsed = 0;
+    return true;
+  }
+
+  /** Whether the rest of this load has been checked for forbidden globals (see prescan). */
+  private prescanned = false;
+
+  /**
+   * Before the first callable of the user's runs (a declared class or function, a persistentLoad
+   * hook), resolves every global the rest of the pickle names, so that a forbidden one is
+   * refused before anything has run. STACK_GLOBAL names are followed through the stack and the
+   * memo; a name built by a call cannot be known in advance and is checked when it is reached.
+   */
+  protected beforeUserCode(keep: number, push: number): void {
+    if (this.prescanned) return;
+    this.prescanned = true;
+    const stack: (string | null | typeof OTHER)[] = [];
+    const marks = this.marks;
+    let m = 0;
+    for (let i = 0; i <= keep; i++) {
+      while (m < marks.length && marks[m] === i) {
+        stack.push(null);
+        m++;
+      }
+      if (i < keep) stack.push(typeof this.stack[i] === 'string' ? (this.stack[i] as string) : OTHER);
+    }
+    for (let i = 0; i < push; i++) stack.push(OTHER);
+    walkSymbols(
+      this.data,
+      this.pos,
+      {
+        stack,
+        memo: (idx) => {
+          const v = this.memoArr.length > idx ? this.memoArr[idx] : this.memoMap.has(idx) ? this.memoMap.get(idx) : MISSING;
+          return v === MISSING ? undefined : typeof v === 'string' ? v : OTHER;
+        },
+        memoSize: this.memoSize(),
+        py2StrIsStr: this.py2StrIsStr,
+      },
+      { global: (module, name) => this.resolveGlobal(module, name), ext: (code) => this.resolveExtension(code) },
+    );
+  }
+
 
   /**
    * Resolves a global named in the pickle (CPython's `find_class`). The default looks, in order,

@@ -1,6 +1,7 @@
 /**
  * The text codecs pickle needs, written for Uint8Array so they run in browsers and in Node alike:
- * UTF-8 with CPython's `surrogatepass` error handler, ASCII, Latin-1 and raw-unicode-escape.
+ * UTF-8 (with CPython's `surrogatepass` error handler, or another), ASCII, Latin-1 and
+ * raw-unicode-escape.
  *
  * TextEncoder/TextDecoder cannot be used: they replace lone surrogates with U+FFFD, while pickle
  * round-trips them as their 3-byte encodings (`'\ud800'` is `ed a0 80`).
@@ -271,6 +272,18 @@ function flush(units: number[]): string {
 }
 
 /**
+ * A CPython decoding error handler: given the decoded range (CPython's `exc.object`) and the
+ * offending bytes `object[start..end)` in it, returns the replacement text and the offset to
+ * resume at, or throws (`error()` builds the codec's UnicodeDecodeError, only when needed).
+ */
+export type DecodeErrorHandler = (
+  object: Uint8Array,
+  start: number,
+  end: number,
+  error: () => UnicodeDecodeError,
+) => [text: string, resume: number];
+
+/**
  * Decodes bytes as strict ASCII.
  *
  * @param bytes The source array.
@@ -282,7 +295,9 @@ function flush(units: number[]): string {
 export function decodeAscii(bytes: Uint8Array, start = 0, end = bytes.length): string {
   for (let i = start; i < end; i++) {
     if (bytes[i] >= 0x80) {
-      throw decodeFailure('ascii', bytes, start, end, i, i + 1, 'ordinal not in range(128)');
+      const at = i - start;
+      const region = bytes.subarray(start, end);
+      throw new UnicodeDecodeError('ascii', region, at, at + 1, 'ordinal not in range(128)');
     }
   }
   return decodeLatin1(bytes, start, end);
@@ -302,24 +317,29 @@ const nativeDecoder: NativeDecoder | undefined = (() => {
 })();
 
 /**
- * Decodes strict UTF-8 with CPython's `surrogatepass` handler, as pickle's string opcodes do.
- *
- * Encoded surrogates (`ed a0 80` to `ed bf bf`) decode to lone surrogates; overlong forms,
- * truncated sequences, bytes `f5`-`ff` and code points above U+10FFFF are rejected.
+ * Decodes UTF-8 as CPython does, by default with the `surrogatepass` handler of pickle's opcodes.
+ * Strict UTF-8 rejects encoded surrogates (`ed a0 80` to `ed bf bf`), overlong forms, truncated
+ * sequences, bytes `c0`, `c1`, `f5`-`ff` and code points above U+10FFFF. Each error covers the
+ * longest valid prefix of the broken sequence (Unicode's "maximal subpart"), as in CPython.
  *
  * @param bytes The source array.
  * @param start First byte to decode.
  * @param end One past the last byte to decode.
+ * @param onError What replaces each error; default {@link utf8SurrogatePass}.
  * @returns The decoded string.
  * @throws {UnicodeDecodeError} with CPython's message and offsets relative to `start`.
  */
-export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+export function decodeUtf8(
+  bytes: Uint8Array,
+  start = 0,
+  end = bytes.length,
+  onError: DecodeErrorHandler = utf8SurrogatePass,
+): string {
   if (end - start >= 16 && nativeDecoder !== undefined) {
     try {
       return nativeDecoder.decode(bytes.subarray(start, end));
     } catch {
-      // Lone surrogates (surrogatepass) or invalid input: the code below decodes the first and
-      // reports the second with CPython's message.
+      // Lone surrogates or invalid input: the code below hands them to `onError`.
     }
   }
   let i = start;
@@ -329,9 +349,8 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
   let text = decodeLatin1(bytes, start, i);
   // A plain array, flushed every CHUNK units: small typed arrays are slow to slice in V8.
   const units: number[] = [];
-  const fail = (at: number, stop: number, reason: string): never => {
-    throw decodeFailure('utf-8', bytes, start, end, at, stop, reason);
-  };
+  // The default handler's only success, done inline: pickles of JS strings hold lone surrogates.
+  const edMax = onError === utf8SurrogatePass ? 0xbf : 0x9f;
 
   while (i < end) {
     if (units.length >= CHUNK) text += flush(units);
@@ -339,57 +358,78 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
     if (b < 0x80) {
       units.push(b);
       i++;
-    } else if (b < 0xc2) {
-      fail(i, i + 1, 'invalid start byte');
-    } else if (b < 0xe0) {
-      if (i + 1 >= end) fail(i, end, 'unexpected end of data');
-      const b1 = bytes[i + 1];
-      if ((b1 & 0xc0) !== 0x80) fail(i, i + 1, 'invalid continuation byte');
-      units.push(((b & 0x1f) << 6) | (b1 & 0x3f));
+    } else if (b < 0xe0 && b >= 0xc2 && i + 1 < end && (bytes[i + 1] & 0xc0) === 0x80) {
+      units.push(((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f));
       i += 2;
-    } else if (b < 0xf0) {
-      // The second byte's range rules out overlongs (e0) and, in strict mode, surrogates (ed).
-      const lo = b === 0xe0 ? 0xa0 : 0x80;
-      const hi = b === 0xed ? 0x9f : 0xbf;
-      if (i + 2 >= end) {
-        if (i + 1 < end && (bytes[i + 1] < lo || bytes[i + 1] > hi)) {
-          fail(i, i + 1, 'invalid continuation byte');
-        }
-        fail(i, end, 'unexpected end of data');
-      }
-      const b1 = bytes[i + 1];
-      const b2 = bytes[i + 2];
-      if (b1 < lo || b1 > hi) {
-        // surrogatepass rescues only a complete 3-byte surrogate; else the strict error stands.
-        const surrogate = b === 0xed && b1 >= 0xa0 && b1 <= 0xbf && (b2 & 0xc0) === 0x80;
-        if (!surrogate) fail(i, i + 1, 'invalid continuation byte');
-      }
-      if ((b2 & 0xc0) !== 0x80) fail(i, i + 2, 'invalid continuation byte');
-      units.push(((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f));
+    } else if (b < 0xf0 && i + 2 < end && valid3(bytes, i, edMax)) {
+      units.push(((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f));
       i += 3;
-    } else if (b < 0xf5) {
-      // f0 needs 90..bf (no overlongs), f4 needs 80..8f (nothing above U+10FFFF).
-      const lo = b === 0xf0 ? 0x90 : 0x80;
-      const hi = b === 0xf4 ? 0x8f : 0xbf;
-      const avail = end - i;
-      if (avail > 1 && (bytes[i + 1] < lo || bytes[i + 1] > hi)) {
-        fail(i, i + 1, 'invalid continuation byte');
-      }
-      if (avail > 2 && (bytes[i + 2] & 0xc0) !== 0x80) fail(i, i + 2, 'invalid continuation byte');
-      if (avail < 4) fail(i, end, 'unexpected end of data');
-      const b3 = bytes[i + 3];
-      if ((b3 & 0xc0) !== 0x80) fail(i, i + 3, 'invalid continuation byte');
-      const b1 = bytes[i + 1] & 0x3f;
-      const b2 = bytes[i + 2] & 0x3f;
-      const cp = (((b & 0x07) << 18) | (b1 << 12) | (b2 << 6) | (b3 & 0x3f)) - 0x10000;
+    } else if (b < 0xf5 && i + 3 < end && valid4(bytes, i)) {
+      const c = ((b & 7) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6);
+      const cp = (c | (bytes[i + 3] & 0x3f)) - 0x10000;
       units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
       i += 4;
     } else {
-      fail(i, i + 1, 'invalid start byte');
+      const stop = i + invalidSpan(bytes, i, end);
+      const reason =
+        b < 0xc2 || b > 0xf4
+          ? 'invalid start byte'
+          : stop === end
+            ? 'unexpected end of data'
+            : 'invalid continuation byte';
+      const region = bytes.subarray(start, end);
+      const error = () => new UnicodeDecodeError('utf-8', region, i - start, stop - start, reason);
+      const [s, resume] = onError(region, i - start, stop - start, error);
+      text += flush(units) + s;
+      i = start + resume;
     }
   }
   return text + flush(units);
 }
+
+// Whether bytes[i..i+3) is a 3-byte form: e0 needs a0..bf (no overlongs), ed 80..edMax.
+function valid3(bytes: Uint8Array, i: number, edMax: number): boolean {
+  const b = bytes[i];
+  const b1 = bytes[i + 1];
+  if (b < 0xe0 || b1 < (b === 0xe0 ? 0xa0 : 0x80) || b1 > (b === 0xed ? edMax : 0xbf)) return false;
+  return (bytes[i + 2] & 0xc0) === 0x80;
+}
+
+// Whether bytes[i..i+4) is a 4-byte form: f0 needs 90..bf (no overlongs), f4 80..8f (no code
+// points above U+10FFFF).
+function valid4(bytes: Uint8Array, i: number): boolean {
+  const b = bytes[i];
+  const b1 = bytes[i + 1];
+  if (b < 0xf0 || b1 < (b === 0xf0 ? 0x90 : 0x80) || b1 > (b === 0xf4 ? 0x8f : 0xbf)) return false;
+  return (bytes[i + 2] & 0xc0) === 0x80 && (bytes[i + 3] & 0xc0) === 0x80;
+}
+
+// The length of CPython's error at bytes[i], which starts no valid form: the longest valid prefix
+// of one (Unicode's "maximal subpart"), cut short by a bad byte or the end; 1 for a bad lead.
+function invalidSpan(bytes: Uint8Array, i: number, end: number): number {
+  const b = bytes[i];
+  if (b < 0xc2 || b > 0xf4) return 1;
+  const need = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+  const b1 = bytes[i + 1];
+  // The same second-byte ranges as valid3 and valid4, with strict UTF-8's for ed.
+  const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+  const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+  if (i + 1 >= end || b1 < lo || b1 > hi) return 1;
+  let k = 2;
+  while (k < need && i + k < end && (bytes[i + k] & 0xc0) === 0x80) k++;
+  return k;
+}
+
+/**
+ * CPython's `surrogatepass` handler for UTF-8: a complete encoded surrogate (`ed a0 80` to
+ * `ed bf bf`) becomes the lone surrogate; any other error is raised.
+ */
+export const utf8SurrogatePass: DecodeErrorHandler = (object, start, _end, error) => {
+  const b1 = object[start + 1];
+  const b2 = object[start + 2];
+  if (object[start] !== 0xed || !(b1 >= 0xa0 && b1 <= 0xbf && (b2 & 0xc0) === 0x80)) throw error();
+  return [String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f)), start + 3];
+};
 
 /**
  * Decodes CPython's `raw-unicode-escape`: bytes are Latin-1 except `\uXXXX` and `\UXXXXXXXX`.
@@ -438,7 +478,9 @@ export function decodeRawUnicodeEscape(bytes: Uint8Array, start = 0, end = bytes
         digits < count
           ? `truncated \\${count === 4 ? 'uXXXX' : 'UXXXXXXXX'} escape`
           : '\\Uxxxxxxxx out of range';
-      throw decodeFailure('rawunicodeescape', bytes, start, end, escapeStart, i, reason);
+      const region = bytes.subarray(start, end);
+      const at = escapeStart - start;
+      throw new UnicodeDecodeError('rawunicodeescape', region, at, i - start, reason);
     }
     if (cp >= 0x10000) {
       units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
@@ -447,20 +489,6 @@ export function decodeRawUnicodeEscape(bytes: Uint8Array, start = 0, end = bytes
     }
   }
   return text + flush(units);
-}
-
-// Builds the error for bytes[at..stop) within the decoded range bytes[start..end).
-function decodeFailure(
-  encoding: string,
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  at: number,
-  stop: number,
-  reason: string,
-): UnicodeDecodeError {
-  const region = bytes.subarray(start, end);
-  return new UnicodeDecodeError(encoding, region, at - start, stop - start, reason);
 }
 
 function hexValue(b: number): number {

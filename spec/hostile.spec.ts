@@ -322,6 +322,37 @@ describe('hostile input', () => {
       expect(spyCalls).to.deep.equal([]);
     });
 
+    it('a forbidden global anywhere after a declared call is refused before that call runs', () => {
+      spyCalls.length = 0;
+      const sb = (t: string): string => sbu(t) + '\x94';
+      const pickles = [
+        // (spy('x'), os.system) through GLOBAL, and with the spy's result built first.
+        latin1('(c__main__\nhostileSpecSpy\n(Vx\ntRcos\nsystem\nt.'),
+        latin1('\x80\x02c__main__\nhostileSpecSpy\nVx\n\x85R]q\x00(cos\nsystem\nea.'),
+        // STACK_GLOBAL names from the memo: 'os' is memoized before the spy is called, and
+        // 'system' is memoized inside the spy's argument and fetched afterwards.
+        latin1(`\x80\x04${sb('os')}${sb('__main__')}${sb('hostileSpecSpy')}\x93\x94${sb('system')}\x85R\x94h\x00h\x04\x93\x86.`),
+        // INST, and an EXT code registered for os.system, after the call.
+        latin1('(c__main__\nhostileSpecSpy\n(Vx\ntR(ios\nsystem\nt.'),
+        // A persistent id hook is the user's code too.
+        latin1('(Ppid\ncos\nsystem\nt.'),
+      ];
+      for (const p of pickles) {
+        const e = rejects(p, { persistentLoad: (pid) => spyCalls.push(['pid', pid]) });
+        expect(e.message).to.include("'os.system'");
+      }
+      addExtension('os', 'system', 0xf1);
+      try {
+        expect(rejects(latin1('\x80\x02(c__main__\nhostileSpecSpy\nVx\n\x85R\x82\xf1t.')).message).to.include("'os.system'");
+      } finally {
+        removeExtension('os', 'system', 0xf1);
+      }
+      expect(spyCalls).to.deep.equal([]);
+      // The same pickles without the forbidden global do call the spy (the check found the name).
+      expect(loads(latin1('(c__main__\nhostileSpecSpy\n(Vx\ntRcos\nsystem\nt.'), { placeholders: true })).to.have.length(2);
+      expect(spyCalls).to.deep.equal([['x']]);
+    });
+
     it('Python 2 spellings map to the same names and are refused the same way', () => {
       expect(rejects(latin1('c__builtin__\neval\n(Vx\ntR.')).message).to.include("'builtins.eval'");
       expect(rejects(latin1('c__builtin__\n__import__\n(Vos\ntR.')).message).to.include("'builtins.__import__'");

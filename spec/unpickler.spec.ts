@@ -4,6 +4,7 @@
 // placeholders), persistent ids, out-of-band buffers, frames, and reading several pickles from
 // one stream.
 import { expect } from 'chai';
+import fc from 'fast-check';
 
 import {
   dumps,
@@ -15,6 +16,7 @@ import {
   Unpickler,
   UnpicklingError,
 } from '../lib/index';
+import { pyRun, pythonVersion } from './helpers/python';
 import { bytesOf, expectSameGraph, latin1, Point, stripFrames, toHex, unhex, VECTORS } from './helpers/vectors';
 
 @reducible({ module: 'spec_unpickler', name: 'Classic' })
@@ -132,6 +134,90 @@ describe('Unpickler', () => {
       expect(() => loads(latin1("S'\\'\n."))).to.throw(UnpicklingError);
     });
 
+    it("errors: each maximal invalid UTF-8 subpart is one error; valid characters survive", () => {
+      const probe = unhex('5503ffc3a92e');
+      const cases: [string, string][] = [
+        ['replace', '\ufffdé'],
+        ['ignore', 'é'],
+        ['surrogateescape', '\udcffé'],
+        ['backslashreplace', '\\xffé'],
+      ];
+      for (const [errors, want] of cases) expect(loads(probe, { encoding: 'utf-8', errors })).to.equal(want);
+      // A truncated 3-byte form is one error, an overlong one error per byte (c0 is never valid).
+      expect(loads(latin1('U\x05\xe2\x82a\xc0\x80.'), { encoding: 'utf-8', errors: 'replace' })).to.equal('\ufffda\ufffd\ufffd');
+      expect(() => loads(probe, { encoding: 'utf-8' })).to.throw(UnpicklingError, "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte");
+    });
+
+    it("errors: encoded surrogates need 'surrogatepass' (UTF-8 only); unknown names fail only when needed", () => {
+      const surrogate = unhex('5503eda0802e');
+      expect(() => loads(surrogate, { encoding: 'utf-8' })).to.throw(UnpicklingError, 'invalid continuation byte');
+      expect(loads(surrogate, { encoding: 'utf-8', errors: 'surrogatepass' })).to.equal('\ud800');
+      expect(() => loads(surrogate, { errors: 'surrogatepass' })).to.throw(UnpicklingError, "'ascii' codec can't decode byte 0xed");
+      expect(loads(latin1('U\x03abc.'), { errors: 'no-such-handler' })).to.equal('abc');
+      expect(() => loads(surrogate, { errors: 'no-such-handler' })).to.throw(UnpicklingError, "LookupError: unknown error handler name 'no-such-handler'");
+      expect(() => loads(surrogate, { errors: 'Replace' })).to.throw(UnpicklingError, 'unknown error handler name');
+      expect(() => loads(surrogate, { errors: 'xmlcharrefreplace' })).to.throw(UnpicklingError, "don't know how to handle UnicodeDecodeError");
+    });
+
+    describe('matches CPython on random bytes, for every encoding and error handler', () => {
+      const ENCODINGS = ['utf-8', 'ASCII', 'latin1'];
+      const ERRORS = ['strict', 'replace', 'ignore', 'surrogateescape', 'backslashreplace', 'surrogatepass', 'namereplace', 'bogus'];
+      const validChar = fc
+        .integer({ min: 0x80, max: 0x10ffff })
+        .filter((cp) => cp < 0xd800 || cp > 0xdfff)
+        .map((cp) => [...Buffer.from(String.fromCodePoint(cp), 'utf8')]);
+      const cont = fc.integer({ min: 0x80, max: 0xbf });
+      // Pieces that stress the decoder: valid and truncated sequences, overlongs, encoded
+      // surrogates, code points above U+10FFFF, stray continuation bytes and c0, c1, f5-ff.
+      const piece = fc.oneof(
+        fc.integer({ min: 0, max: 0x7f }).map((b) => [b]),
+        validChar,
+        validChar.chain((b) => fc.integer({ min: 1, max: b.length - 1 }).map((n) => b.slice(0, n))),
+        fc.constantFrom([0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xe0, 0x9f, 0xbf], [0xf0, 0x8f, 0xbf, 0xbf]),
+        fc.tuple(fc.integer({ min: 0xa0, max: 0xbf }), cont).map(([b1, b2]) => [0xed, b1, b2]),
+        fc.tuple(fc.integer({ min: 0x90, max: 0xbf }), cont, cont).map(([b1, b2, b3]) => [0xf4, b1, b2, b3]),
+        fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]),
+      );
+      const inputs = fc.sample(fc.array(piece, { maxLength: 12 }).map((p) => Uint8Array.from(p.flat())), { seed: 2718, numRuns: 400 });
+
+      // The three Python 2 str opcodes take turns: STRING (every byte \x-escaped), BINSTRING, SHORT_BINSTRING.
+      const pickleOf = (b: Uint8Array, i: number): Uint8Array => {
+        const body = Array.from(b, (x) => String.fromCharCode(x)).join('');
+        if (i % 3 === 0) return latin1(`S'${Array.from(b, (x) => '\\x' + x.toString(16).padStart(2, '0')).join('')}'\n.`);
+        if (i % 3 === 1) return latin1(`T${String.fromCharCode(b.length, 0, 0, 0)}${body}.`);
+        return latin1(`U${String.fromCharCode(b.length)}${body}.`);
+      };
+      type Outcome = { ok: string } | { err: string };
+      const cases = inputs.flatMap((b, i) => ENCODINGS.flatMap((encoding) => ERRORS.map((errors) => ({ hex: toHex(pickleOf(b, i)), encoding, errors }))));
+
+      it(`${cases.length} loads agree, value or error message`, function () {
+        if (pythonVersion() === undefined) this.skip();
+        const python = pyRun<Outcome[]>(
+          `
+def main(inp):
+    out = []
+    for c in inp:
+        try:
+            out.append({'ok': pickle.loads(unhex(c['hex']), encoding=c['encoding'], errors=c['errors'])})
+        except Exception as e:
+            out.append({'err': '%s: %s' % (type(e).__name__, e)})
+    return out
+`,
+          cases,
+        );
+        const mismatches = cases.flatMap((c, i) => {
+          let ours: Outcome;
+          try {
+            ours = { ok: loads(unhex(c.hex), { encoding: c.encoding, errors: c.errors }) as string };
+          } catch (e) {
+            ours = { err: e instanceof UnpicklingError ? e.message : String(e) };
+          }
+          return JSON.stringify(ours) === JSON.stringify(python[i]) ? [] : [{ ...c, ours, python: python[i] }];
+        });
+        expect(mismatches.slice(0, 3)).to.deep.equal([]);
+      });
+    });
+
     it('encoding does not apply to Python 3 str (UNICODE, BINUNICODE)', () => {
       expect(loads(latin1('Vcaf\xe9\n.'), { encoding: 'bytes' })).to.equal('café');
       expect(loads(latin1('X\x05\x00\x00\x00caf\xc3\xa9.'), { encoding: 'bytes' })).to.equal('café');
@@ -190,9 +276,28 @@ describe('Unpickler', () => {
       }
     });
 
-    it('known limit: a dict with an int key reached through another container before that key is set', () => {
-      // d = {}; d[1] = [d] as CPython writes it: the list holds the plain object before it can become a Map.
-      expect(() => loads(unhex('80027d71004b015d7101680061732e'))).to.throw(UnpicklingError, 'cannot become a Map');
+    it('a dict with an int key reached through another container before that key is set is a Map all the same', () => {
+      // As CPython writes them: d = {}; d[1] = [d] / d = {1: 'a'}; d[2] = [d] / t = {}; t[0] = {'parent': t}.
+      // The list (or inner dict) holds the dict before its first int key arrives; the loader
+      // reads the opcodes again knowing which dicts are Maps.
+      const d1 = loads(unhex('80027d71004b015d7101680061732e')) as Map<unknown, unknown[]>;
+      expect(d1).to.be.instanceOf(Map);
+      expect(d1.get(1)![0]).to.equal(d1);
+      const d2 = loads(unhex('80027d7100284b0158010000006171014b025d7102680061752e')) as Map<unknown, unknown>;
+      expect([...d2.keys()]).to.deep.equal([1, 2]);
+      expect((d2.get(2) as unknown[])[0]).to.equal(d2);
+      const t = loads(unhex('80049514000000000000007d944b007d948c06706172656e7494680073732e')) as Map<unknown, { parent: unknown }>;
+      expect(t.get(0)!.parent).to.equal(t);
+      expect(Object.getPrototypeOf(t.get(0))).to.equal(Object.prototype);
+    });
+
+    it('loading again replays out-of-band buffers given as an array', () => {
+      // protocol 5: d = {}; d[1] = [d, NEXT_BUFFER]
+      const data = bytesOf([0x80, 5, 0x7d, 0x94, 0x4b, 1, 0x5d, 0x94, 0x28, 0x68, 0, 0x97, 0x65, 0x73, 0x2e]);
+      const buf = new Uint8Array([9]);
+      const got = loads(data, { buffers: [buf] }) as Map<unknown, unknown[]>;
+      expect(got.get(1)![0]).to.equal(got);
+      expect(got.get(1)![1]).to.deep.equal(buf);
     });
 
     it('collections.OrderedDict → null-prototype object', () => {
