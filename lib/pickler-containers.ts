@@ -18,19 +18,15 @@ import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { newobj, newobjEx } from './reduce';
 import type { Reduction } from './reduction';
-import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, PARTIAL, SET } from './typemap';
+import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, JS_MAP, JS_SET, PARTIAL, SET } from './typemap';
 
 /** The container writers; see PicklerCore for the state they work on. */
 export abstract class PicklerContainers extends PicklerCore {
   protected saveList(obj: unknown[]): void {
-    const extras = stateKeys(obj, Kind.ARRAY);
-    if (extras.length > 0) {
-      // Note: a list cannot carry attributes in Python; a JS array with extra properties is a
-      // JS-only value.
-      const state: Record<string | symbol, unknown> = {};
-      for (const k of extras) state[k] = (obj as unknown as Record<string | symbol, unknown>)[k];
-      return this.saveReduce(reduction(JS_ARRAY, [], state, withHoles(obj), null), obj);
-    }
+    const state = extraState(obj, Kind.ARRAY);
+    // Note: a list cannot carry attributes in Python; a JS array with extra properties is a
+    // JS-only value. So are Maps and Sets with own properties.
+    if (state !== null) return this.saveReduce(reduction(JS_ARRAY, [], state, withHoles(obj), null), obj);
     const out = this.out;
     if (this.protocol === 0) {
       out.byte2(OP.MARK, OP.LIST);
@@ -75,6 +71,8 @@ export abstract class PicklerContainers extends PicklerCore {
 
   protected saveMap(obj: Map<unknown, unknown>): void {
     const entries = Array.from(Map.prototype.entries.call(obj));
+    const state = extraState(obj, Kind.MAP);
+    if (state !== null) return this.saveReduce(reduction(JS_MAP, [], state, null, entries), obj);
     const first = entries.length > 0 ? typeof entries[0]![0] : 'string';
     if (first !== 'string' && first !== 'symbol') {
       // Python reads a dict with non-string keys; the loader makes a Map of it again when the
@@ -114,6 +112,8 @@ export abstract class PicklerContainers extends PicklerCore {
   }
 
   protected saveSet(obj: Set<unknown>): void {
+    const state = extraState(obj, Kind.SET);
+    if (state !== null) return this.saveReduce(reduction(JS_SET, [], state, Array.from(obj), null), obj);
     const frozen = Object.isFrozen(obj);
     if (this.protocol < 4) {
       if (!frozen && (obj.has(obj) || this.pendingSets.has(obj))) {
@@ -259,4 +259,13 @@ function isFlatStringMap(entries: readonly [unknown, unknown][]): boolean {
     if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint' && v !== null) return false;
   }
   return true;
+}
+
+/** The own enumerable properties of a built-in container beyond its items, or null when none. */
+function extraState(obj: object, kind: Kind): Record<string | symbol, unknown> | null {
+  const keys = stateKeys(obj, kind);
+  if (keys.length === 0) return null;
+  const state: Record<string | symbol, unknown> = {};
+  for (const k of keys) state[k] = (obj as Record<string | symbol, unknown>)[k];
+  return state;
 }

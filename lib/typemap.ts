@@ -332,6 +332,9 @@ const JS_DATE = jsGlobal('Date');
 def(JS_MODULE, 'undefined', undefined);
 def(JS_MODULE, 'hole', HOLE);
 def(JS_MODULE, 'Array', () => [] as unknown[], false);
+// A Map or Set with own properties (Python's dict and set have no attributes); items follow.
+def(JS_MODULE, 'Map', () => new Map(), false);
+def(JS_MODULE, 'Set', () => new Set(), false);
 def(JS_MODULE, 'Symbol.for', (key: unknown) => Symbol.for(need<string>(key, 'string', 'Symbol.for key')), false);
 // Below protocol 4 CPython writes the dotted name as getattr(copyreg_js.Symbol, 'for').
 def(JS_MODULE, 'Symbol', Object.freeze({ __doc__: 'copyreg_js.Symbol' }));
@@ -447,6 +450,10 @@ export const UNDEFINED_GLOBAL = jsGlobal('undefined');
 export const SYMBOL_FOR = jsGlobal('Symbol.for');
 /** The global an Array with extra own properties is written with. */
 export const JS_ARRAY = jsGlobal('Array');
+/** The global a Map with own properties is written with. */
+export const JS_MAP = jsGlobal('Map');
+/** The global a Set with own properties is written with. */
+export const JS_SET = jsGlobal('Set');
 /** The global a Map with string keys (`builtins.dict()`) is written with. */
 export const DICT = new PyGlobal('builtins', 'dict');
 /** The global a null-prototype object is written with. */

@@ -24,8 +24,10 @@ import array as _array
 import builtins as _builtins
 import datetime as _datetime
 
+from reprlib import recursive_repr
+
 __all__ = [
-    'undefined', 'hole', 'Array', 'Date', 'RegExp', 'Symbol',
+    'undefined', 'hole', 'Array', 'Map', 'Set', 'Date', 'RegExp', 'Symbol',
     'Number', 'String', 'Boolean', 'BigInt',
     'DataView', 'TypedArray', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array',
     'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
@@ -86,8 +88,35 @@ class Array(list):
     def __reduce__(self):
         return (Array, (), _state(self), iter(self))
 
+    @recursive_repr()
     def __repr__(self):
         return 'Array(%s, %r)' % (list.__repr__(self), _state(self) or {})
+
+
+class Map(dict):
+    """A JavaScript Map that carries own properties besides its entries (``m.extra = 1``)."""
+
+    def __reduce__(self):
+        return (Map, (), _state(self), None, iter(self.items()))
+
+    @recursive_repr()
+    def __repr__(self):
+        return 'Map(%s, %r)' % (dict.__repr__(self), _state(self) or {})
+
+
+class Set(set):
+    """A JavaScript Set that carries own properties besides its items."""
+
+    def extend(self, items):
+        # The unpickler adds a reduction's list items through extend.
+        self.update(items)
+
+    def __reduce__(self):
+        return (Set, (), _state(self), iter(self))
+
+    @recursive_repr()
+    def __repr__(self):
+        return 'Set(%s, %r)' % (set.__repr__(self), _state(self) or {})
 
 
 # --- Date outside Python's range ----------------------------------------------------------------

@@ -257,6 +257,21 @@ describe('round trip: loads(dumps(x)) is the same graph as x', () => {
     }
   });
 
+  it('Maps and Sets with own properties keep them, cycles through them included, at every protocol', () => {
+    const m = new Map<unknown, unknown>([[1, 'a'], ['k', [2]]]);
+    const s = Object.assign(new Set<unknown>([1, m]), { tag: 'set' });
+    Object.assign(m, { extra: { back: m }, set: s, [Symbol.for('rt')]: 3 });
+    for (const protocol of [0, 1, 2, 3, 4, 5]) {
+      const [m2, s2] = loads(dumps([m, s], { protocol })) as [Map<unknown, unknown> & Record<string | symbol, any>, Set<unknown> & { tag: string }];
+      expectSameGraph(m2, m, true);
+      expect(m2.extra.back).to.equal(m2);
+      expect(m2.set).to.equal(s2);
+      expect(s2.has(m2)).to.equal(true);
+      expect(m2[Symbol.for('rt')]).to.equal(3);
+      expect(s2.tag).to.equal('set');
+    }
+  });
+
   describe('values nested 1,000,000 deep round-trip on the default stack', () => {
     const N = 1_000_000;
 
