@@ -175,6 +175,10 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
   if (typeof o !== 'object' || o === null) {
     throw new TypeError(`replace() does not support ${name} objects`);
   }
+  if (typeof changes !== 'object' || changes === null) {
+    // Python passes changes as keyword arguments; anything but an object of them is a mistake.
+    throw new TypeError(`replace() changes must be an object of field values, not ${typeName(changes)}`);
+  }
   const proto = Object.getPrototypeOf(o) as { __replace__?: unknown } | null;
   const hook = proto === null ? undefined : proto.__replace__;
   if (typeof hook === 'function') return hook.call(o, changes) as T;

@@ -44,11 +44,13 @@ export function itemsOf(x: unknown, what: string): Iterable<unknown> {
 // --- Python globals needed to read the mapped types ---
 
 /** `builtins.set()` / `set(iterable)`. */
-export function pySet(items?: unknown): Set<unknown> {
+export function pySet(items?: unknown, ...more: unknown[]): Set<unknown> {
+  arity('set', more);
   return new Set(items === undefined ? [] : itemsOf(items, 'set()'));
 }
 /** `builtins.frozenset`: a frozen Set. */
-export function pyFrozenset(items?: unknown): Set<unknown> {
+export function pyFrozenset(items?: unknown, ...more: unknown[]): Set<unknown> {
+  arity('frozenset', more);
   return Object.freeze(new Set(items === undefined ? [] : itemsOf(items, 'frozenset()')));
 }
 /** The [key, value] pairs of dict(x) / OrderedDict(x): a dict's entries or an iterable of pairs. */
@@ -66,11 +68,13 @@ function pairsOf(x: unknown, what: string): [unknown, unknown][] {
   return pairs;
 }
 /** `builtins.dict()` / `dict(pairs)`: a Map (keys of any type). */
-export function pyDict(items?: unknown): Map<unknown, unknown> {
+export function pyDict(items?: unknown, ...more: unknown[]): Map<unknown, unknown> {
+  arity('dict', more);
   return new Map(items === undefined ? [] : pairsOf(items, 'dict()'));
 }
 /** `collections.OrderedDict(pairs)`: a null-prototype object (keys must be primitives). */
-export function pyOrderedDict(items?: unknown): object {
+export function pyOrderedDict(items?: unknown, ...more: unknown[]): object {
+  arity('OrderedDict', more);
   const d = Object.create(null) as Record<string, unknown>;
   if (items !== undefined) {
     for (const [k, v] of pairsOf(items, 'OrderedDict()')) {
@@ -80,6 +84,11 @@ export function pyOrderedDict(items?: unknown): object {
   }
   return d;
 }
+/** Python's TypeError for a callable that takes one optional positional argument. */
+function arity(name: string, more: readonly unknown[]): void {
+  if (more.length > 0) fail(`${name} expected at most 1 argument, got ${1 + more.length}`);
+}
+
 /** `builtins.list`: Python's `list()` / `list(iterable)`, where JS's `Array(n)` would make n holes. */
 export function pyList(...args: unknown[]): unknown[] {
   if (args.length > 1) fail(`list expected at most 1 argument, got ${args.length}`);
@@ -113,8 +122,11 @@ export function pyBytearray(x?: unknown, encoding?: unknown): ArrayBuffer {
   return b.buffer.byteLength === b.length ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer);
 }
 /** `_codecs.encode(text, 'latin-1')`, as Python 2-era pickles of bytes use it; other encodings are refused. */
-export function pyEncode(text: unknown, encoding: unknown): Uint8Array {
-  const enc = String(encoding).toLowerCase().replace(/[-_]/g, '');
+export function pyEncode(text: unknown, encoding: unknown, errors?: unknown, ...more: unknown[]): Uint8Array {
+  if (more.length > 0) fail(`encode expected at most 3 arguments, got ${3 + more.length}`);
+  if (typeof encoding !== 'string') fail('_codecs.encode: the encoding must be a str');
+  if (errors !== undefined && errors !== 'strict') fail("_codecs.encode: only errors='strict' is allowed");
+  const enc = encoding.toLowerCase().replace(/[-_]/g, '');
   if (typeof text !== 'string' || (enc !== 'latin1' && enc !== 'iso88591')) {
     fail(`_codecs.encode is only allowed for latin-1 text, not ${String(encoding)}`);
   }

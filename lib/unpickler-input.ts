@@ -31,6 +31,21 @@ export function intValue(v: bigint): number | bigint {
   return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
 }
 
+/** CPython's default `sys.get_int_max_str_digits()`: longer decimal text is refused. */
+const INT_MAX_STR_DIGITS = 4300;
+
+/** The number of decimal digits in int text (0 for hex, octal or binary text, which has no limit). */
+function decimalDigits(data: Uint8Array, start: number, end: number): number {
+  if (end - start <= INT_MAX_STR_DIGITS) return 0;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = data[i]!;
+    if (c >= 0x30 && c <= 0x39) n++;
+    else if ((c | 0x20) === 0x78 || (c | 0x20) === 0x6f || (c | 0x20) === 0x62) return 0;
+  }
+  return n;
+}
+
 /** The bytes being read and the position; the machine (unpickler-machine.ts) builds on it. */
 export abstract class UnpicklerInput {
   protected buffers: Iterator<unknown> | undefined;
@@ -151,6 +166,7 @@ export abstract class UnpicklerInput {
 
   protected textInt(): number | bigint | boolean {
     const [start, end] = this.line();
+    if (decimalDigits(this.data, start, end) > INT_MAX_STR_DIGITS) throw err('could not convert string to int');
     const v = parseCInt(this.data, start, end);
     if (v === undefined) throw err('could not convert string to int');
     return typeof v === 'boolean' ? v : intValue(v);
@@ -159,6 +175,12 @@ export abstract class UnpicklerInput {
   protected textLong(): number | bigint {
     const [start, end] = this.line();
     const hasL = end > start && this.data[end - 1] === 0x4c;
+    const digits = decimalDigits(this.data, start, end);
+    if (digits > INT_MAX_STR_DIGITS) {
+      throw err(
+        `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${digits} digits; use sys.set_int_max_str_digits() to increase the limit`,
+      );
+    }
     const v = parseIntBase0(decodeLatin1(this.data, start, hasL ? end - 1 : end));
     if (v === undefined) throw err('could not convert string to int');
     // Note: CPython always writes the trailing L; without it, the value is a JS bigint.

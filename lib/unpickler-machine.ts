@@ -222,6 +222,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected setItems(at: number, items: unknown[], from: number): void {
     let t = this.target(this.stack[at]);
     if (typeof t === 'function') throw err('cannot set items on a class');
+    if (ArrayBuffer.isView(t) || t instanceof ArrayBuffer) throw err(`'${typeName(t)}' object does not support item assignment`);
     let plain = isPlainDict(t);
     if (!plain) {
       // Note: a user's object may run __setitem__ or setters, a Map subclass its own set.

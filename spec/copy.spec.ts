@@ -588,6 +588,11 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it('changes must be an object (Python passes them as keyword arguments)', () => {
+      expect(() => replace({ a: 1 }, 5 as never)).to.throw(TypeError, 'changes must be an object');
+      expect(replace({ a: 1 })).to.deep.equal({ a: 1 });
+    });
+
     it('plain objects get a shallow copy with the changes', () => {
       const inner = [1];
       const x = { a: inner, b: 2 };

@@ -291,6 +291,18 @@ def main(inp):
       expect(Object.getPrototypeOf(t.get(0))).to.equal(Object.prototype);
     });
 
+    it('refuses what CPython refuses: decimal int text over 4300 digits, adding to a frozenset, item assignment on bytes, extra arguments', () => {
+      expect(() => loads(latin1(`L${'9'.repeat(4301)}L\n.`))).to.throw(UnpicklingError, 'Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits');
+      expect(() => loads(latin1(`I${'9'.repeat(4301)}\n.`))).to.throw(UnpicklingError, 'could not convert string to int');
+      expect(loads(latin1(`L${'9'.repeat(4300)}L\n.`))).to.equal(10n ** 4300n - 1n);
+      expect(loads(latin1(`L0x${'f'.repeat(5000)}L\n.`))).to.equal(16n ** 5000n - 1n);
+      expect(() => loads(latin1('\x80\x04(K\x01\x91(K\x02\x90.'))).to.throw(UnpicklingError, "'frozenset' object has no attribute 'add'");
+      expect(() => loads(latin1('\x80\x03C\x01aK\x00K\x01s.'))).to.throw(UnpicklingError, 'does not support item assignment');
+      expect(() => loads(latin1('\x80\x02c__builtin__\nfrozenset\n]]\x86R.'))).to.throw(UnpicklingError, 'frozenset expected at most 1 argument, got 2');
+      expect(() => loads(latin1('c_codecs\nencode\n(Vx\nVlatin1\nI01\ntR.'))).to.throw(UnpicklingError, "only errors='strict'");
+      expect(() => loads(latin1('c_codecs\nencode\n(Vx\n(ltR.'))).to.throw(UnpicklingError, 'the encoding must be a str');
+    });
+
     it('loading again replays out-of-band buffers given as an array', () => {
       // protocol 5: d = {}; d[1] = [d, NEXT_BUFFER]
       const data = bytesOf([0x80, 5, 0x7d, 0x94, 0x4b, 1, 0x5d, 0x94, 0x28, 0x68, 0, 0x97, 0x65, 0x73, 0x2e]);
