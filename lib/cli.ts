@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 
-import { dis } from './dis';
+import { dis, DisassemblyError } from './dis';
 import { loadAll, readAll, type PickleSource } from './fileio';
 import { PyGlobal, PyObject } from './pyobjects';
 import { Unpickler, type UnpicklerOptions } from './unpickler';
@@ -42,7 +42,8 @@ Commands:
           nothing in the pickle is ever called
 
 Options:
-  -a, --annotate         dis: describe each opcode at the end of its line
+  -a, --annotate         dis: describe each opcode at the end of its line (in words of
+                         our own: only the listing itself matches pickletools)
   -l, --indentlevel N    dis: blanks per open MARK (default 4)
   --depth N              show: nesting levels to print (default 8; 'inf' for all)
   --all                  show: print every pickle in the input, not only the first
@@ -387,6 +388,8 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     else print(new Unpickler(data, options).load());
     return 0;
   } catch (e) {
+    // As python -m pickletools does: the listing up to the problem, then the error.
+    if (e instanceof DisassemblyError) env.stdout(e.partial);
     env.stderr(`copyreg: ${errorLine(e)}\n`);
     return 1;
   }

@@ -42,11 +42,34 @@ export interface DisOptions {
  *   misuse, or items left on the stack after STOP.
  */
 export function dis(data: Uint8Array, options: DisOptions = {}): string {
+  const out: string[] = [];
   try {
-    return disassemble(data, options.indentLevel ?? 4, options.annotate ?? 0);
+    disassemble(data, options.indentLevel ?? 4, options.annotate ?? 0, out);
+    return out.join('');
   } catch (err) {
-    if (err instanceof UnicodeDecodeError) throw new UnpicklingError(err.message, { cause: err });
+    if (err instanceof UnicodeDecodeError || err instanceof UnpicklingError) {
+      throw new DisassemblyError(err.message, out.join(''), err);
+    }
     throw err;
+  }
+}
+
+/**
+ * The error {@link dis} throws for malformed input, with the lines printed before the problem
+ * was found (pickletools prints them before raising, and `copyreg dis` does the same).
+ */
+export class DisassemblyError extends UnpicklingError {
+  /**
+   * @param message pickletools' message.
+   * @param partial The listing up to the problem.
+   * @param cause The original error.
+   */
+  constructor(
+    message: string,
+    readonly partial: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
   }
 }
 
@@ -57,10 +80,9 @@ const MARK = 'mark';
 const PUTS = new Set(['PUT', 'BINPUT', 'LONG_BINPUT']);
 const GETS = new Set(['GET', 'BINGET', 'LONG_BINGET']);
 
-function disassemble(data: Uint8Array, indentLevel: number, annotate: number): string {
+function disassemble(data: Uint8Array, indentLevel: number, annotate: number, out: string[]): void {
   const indentChunk = ' '.repeat(Math.max(0, indentLevel));
   const cursor = new Cursor(data);
-  const out: string[] = [];
   const stack: string[] = [];
   const memo = new Map<string, string>();
   const markStack: number[] = [];
@@ -141,8 +163,7 @@ function disassemble(data: Uint8Array, indentLevel: number, annotate: number): s
     }
     out.push(`${String(pos).padStart(5)}: ${line}\n`);
 
-    // pickletools complains only once the offending line is printed; we have no partial
-    // output to show, so the order matters only for which error wins.
+    // pickletools complains only once the offending line is printed.
     if (errorMsg !== undefined) throw fail(errorMsg);
     if (stack.length < numToPop) {
       throw fail(`tries to pop ${numToPop} items from stack with only ${stack.length} items`);
@@ -155,7 +176,6 @@ function disassemble(data: Uint8Array, indentLevel: number, annotate: number): s
 
   out.push(`highest protocol among opcodes = ${maxProto}\n`);
   if (stack.length > 0) throw fail(`stack not empty after STOP: [${stack.join(', ')}]`);
-  return out.join('');
 }
 
 function fail(message: string): UnpicklingError {
