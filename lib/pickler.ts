@@ -14,14 +14,10 @@ import { classOf, isExactBuiltin, Kind, kindOf, stateKeys } from './builtins';
 import { typeName } from './errors';
 import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { py2Name } from './pynames';
 import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, reduceObject, usesDefaultReduction } from './reduce';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
 import {
-  GETATTR,
-  DICT,
-  nativeName,
   ORDERED_DICT,
   ownEntries,
   ownState,
@@ -32,7 +28,7 @@ import {
   datetimeStateInto,
 } from './typemap';
 import { writeStr } from './pickler-atoms';
-import { PicklerRecursive } from './pickler-recursive';
+import { PicklerGlobals } from './pickler-globals';
 import { type Batch, FreshStr, mapKeyCycle, picklingError, reduction } from './pickler-core';
 import * as T from './pickler-tasks';
 
@@ -58,7 +54,7 @@ export interface PicklerOptions {
  * Writes pickles. One Pickler keeps its memo across `dump` calls (as CPython's does), so a second
  * dump refers back to objects of the first; call `clearMemo()` to start afresh.
  */
-export class Pickler extends PicklerRecursive {
+export class Pickler extends PicklerGlobals {
   readonly fixImports: boolean;
   bufferCallback: ((buffer: PickleBuffer) => unknown) | null;
   /**
@@ -428,89 +424,6 @@ export class Pickler extends PicklerRecursive {
       return this.saveGlobal(obj, module, rv);
     }
     this.saveReduce(unpackReduceValue(rv, picklingError, 6, isPicklableCallable), obj);
-  }
-
-  // --- Memo ---
-
-  // --- Containers ---
-
-
-
-
-
-
-  // --- Bytes ---
-
-
-
-
-  // --- Globals ---
-
-  private saveFunction(fn: Function): void {
-    const native = nativeName(fn);
-    if (native !== undefined) return this.saveGlobal(fn, native.module, native.name);
-    const name = this.registry.nameOf(fn);
-    if (name === undefined) {
-      throw picklingError(
-        `Can't pickle ${typeName(fn)}: it is not declared; declare it with constructor() or @reducible`,
-      );
-    }
-    if (this.registry.resolve(name.module, name.name) !== fn) {
-      throw picklingError(
-        `Can't pickle ${typeName(fn)}: it's not the same object as ${name.module}.${name.name}`,
-      );
-    }
-    this.saveGlobal(fn, name.module, name.name);
-  }
-
-  private saveGlobal(obj: unknown, module: string, name: string): void {
-    const out = this.out;
-    const key = module + '\u0000' + name;
-    const idx = this.globalMemo.get(key);
-    if (idx !== undefined) {
-      this.writeGet(idx);
-      return;
-    }
-    if (this.protocol >= 2) {
-      const code = this.registry.extensionCode(module, name);
-      if (code !== undefined) {
-        if (code <= 0xff) out.byte2(OP.EXT1, code);
-        else if (code <= 0xffff) {
-          out.byte(OP.EXT2);
-          out.u16(code);
-        } else {
-          out.byte(OP.EXT4);
-          out.i32(code);
-        }
-        return;
-      }
-    }
-    // Note: a Map with string keys is `builtins.dict()` (see saveMap), which CPython never
-    // writes; the GLOBAL form takes one memo entry where STACK_GLOBAL takes three.
-    if (this.protocol >= 4 && obj !== DICT) {
-      this.push(T.GLOBAL_END, key, obj);
-      // Note: CPython's module name and qualified name are different str objects even when
-      // equal (datetime.datetime), so the name is not a memo hit on the module's string.
-      this.push(T.SAVE_NOPERS, name === module ? new FreshStr(name) : name);
-      this.push(T.SAVE_NOPERS, module);
-      return;
-    }
-    const dot = name.lastIndexOf('.');
-    if (dot > 0) {
-      const parent = this.registry.resolve(module, name.slice(0, dot)) ?? new PyGlobal(module, name.slice(0, dot));
-      return this.saveReduce(reduction(GETATTR, [parent, name.slice(dot + 1)], null, null, null), obj as object);
-    }
-    let m = module;
-    let n = name;
-    if (this.protocol < 3 && this.fixImports) [m, n] = py2Name(module, name);
-    if (this.protocol < 3 && !/^[\x00-\x7f]*$/.test(m + n)) {
-      throw picklingError(
-        `can't pickle global identifier '${module}.${name}' using pickle protocol ${this.protocol}`,
-      );
-    }
-    out.byte(OP.GLOBAL);
-    out.utf8(`${m}\n${n}\n`);
-    this.rememberGlobal(obj, key, this.putMemo());
   }
 
 }
