@@ -47,12 +47,18 @@ import { putProp } from './props';
 import { type Reducer, unpackReduceValue } from './reduction';
 import { appendItems, callReduce, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';
 
+/**
+ * How many copies of one object may be under construction at once through its reduce arguments
+ * before the copy is refused (CPython would recurse until its recursion limit).
+ */
+const MAX_REENTRY = 64;
+
 /** The frame walker of one deep copy. */
 export class FrameWalker {
   private readonly stack: Frame[] = [];
   private readonly pool: Frame[] = [];
   /** Objects whose reduce arguments are being copied: meeting one again is a cycle through args. */
-  private readonly building = new Set<object>();
+  private readonly building = new Map<object, number>();
   /**
    * Tuples (frozen arrays, frozen plain objects) whose parts are being copied. Unlike a Python
    * tuple, a frozen JS object can contain itself with no mutable object in between; meeting one
@@ -202,10 +208,14 @@ export class FrameWalker {
       return y;
     }
     if (kind !== Kind.OPAQUE && usesDefaultReduction(x, this.table)) return this.beginNative(x, kind);
-    if (this.building.has(x)) {
+    // Note: as in CPython, copying the arguments may reach x again and make a second copy of it
+    // (a parent whose children point back at it: the children's list is memoized by then, so
+    // this ends). Only arguments that lead back to x through reductions alone never end.
+    const entered = this.building.get(x) ?? 0;
+    if (entered >= MAX_REENTRY) {
       throw new CopyError(
         `cannot deep-copy ${typeName(x)}: its reduce arguments lead back to itself ` +
-          `(CPython recurses forever here)`,
+          `(CPython recurses until its recursion limit here)`,
       );
     }
     const rv = reduceObject(x, 4, this.table, () => {
@@ -216,7 +226,7 @@ export class FrameWalker {
     f.red = unpackReduceValue(rv, typeError, 5);
     f.args = new Array(f.red.args.length);
     f.phase = R_ARGS;
-    this.building.add(x);
+    this.building.set(x, entered + 1);
     this.stack.push(f);
     return PENDING;
   }
@@ -409,7 +419,9 @@ export class FrameWalker {
         if (this.stack.length !== depth) return false;
       }
       const y = callReduce(red.func, args);
-      this.building.delete(f.x);
+      const entered = this.building.get(f.x)!;
+      if (entered > 1) this.building.set(f.x, entered - 1);
+      else this.building.delete(f.x);
       this.host.memo.set(f.x, y);
       f.y = y;
       f.phase = R_STATE;

@@ -1087,7 +1087,7 @@ describe('deepcopy', () => {
       expect((y.me as unknown[])[0]).to.equal(y);
     });
 
-    it('a cycle back through reduce args is a CopyError, not a stack overflow', () => {
+    it('a cycle back through reduce args makes a second copy, as CPython does (its args are memoized by then)', () => {
       class DeepSpecArgsCycle {
         peer: { owner?: DeepSpecArgsCycle } = {};
         __reduce__(): unknown {
@@ -1096,7 +1096,42 @@ describe('deepcopy', () => {
       }
       const x = new DeepSpecArgsCycle();
       x.peer.owner = x;
-      expect(() => deepcopy(x)).to.throw(CopyError, 'lead back to itself');
+      // CPython: copying the args reaches x again, which is rebuilt from the (memoized) peer copy;
+      // the outer copy is made afterwards and is the result.
+      const y = deepcopy(x);
+      expect(y).to.be.instanceOf(DeepSpecArgsCycle);
+      expect(y.peer.owner).to.be.instanceOf(DeepSpecArgsCycle);
+      expect(y.peer.owner).to.not.equal(y);
+      expect(y.peer.owner!.peer).to.equal(y.peer);
+    });
+
+    it('a parent rebuilt from its children, which point back at it (CPython copies this)', () => {
+      class DeepSpecChild {
+        parent: unknown = null;
+      }
+      class DeepSpecParent {
+        constructor(public children: DeepSpecChild[]) {
+          for (const c of children) c.parent = this;
+        }
+        __reduce__(): unknown {
+          return [DeepSpecParent, [this.children]];
+        }
+      }
+      const m = new DeepSpecParent([new DeepSpecChild(), new DeepSpecChild()]);
+      const y = deepcopy(m);
+      expect(y.children).to.have.length(2);
+      expect(y.children[0]!.parent).to.equal(y);
+      expect(y.children[1]!.parent).to.equal(y);
+      expect(y.children[0]).to.not.equal(m.children[0]);
+    });
+
+    it('reduce args that lead back to the object through reductions alone: CopyError, not a stack overflow', () => {
+      class DeepSpecSelfArg {
+        __reduce__(): unknown {
+          return [(o: unknown) => o, [this]];
+        }
+      }
+      expect(() => deepcopy(new DeepSpecSelfArg())).to.throw(CopyError, 'lead back to itself');
     });
 
     it('propagates exceptions from hooks unchanged', () => {
