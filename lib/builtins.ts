@@ -199,7 +199,10 @@ export function allocate(cls: Function, args: readonly unknown[]): object {
   const base = builtinBase(cls);
   if (base === Object) return Object.create(proto as object) as object;
   // Python's list, dict and set ignore __new__'s arguments too: the items come afterwards.
-  return Reflect.construct(base, ITEM_BASES.has(base) ? [] : args, cls) as object;
+  if (ITEM_BASES.has(base)) return Reflect.construct(base, [], cls) as object;
+  // AggregateError insists on an iterable of errors; the state supplies the real ones.
+  if (base === AGGREGATE_ERROR && args.length === 0) return Reflect.construct(base, [[]], cls) as object;
+  return Reflect.construct(base, args, cls) as object;
 }
 
 /** Built-in bases whose instances get their items after allocation, as list or dict items. */

@@ -196,21 +196,21 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
   // read-only only because it is frozen, so the copy is made thawed, changed, then frozen again.
   const shell = makeShell(o, kind);
   const y = level === 3 ? copyThawed(o, shell, keys) : copyOwn(o, shell, keys, false);
-  for (const key of Object.keys(changes)) {
+  for (const key of stateKeys(changes, Kind.PLAIN)) {
     if (!plain && !Object.prototype.hasOwnProperty.call(o, key)) {
-      throw new TypeError(`replace() got an unexpected field name '${key}' for ${name}`);
+      throw new TypeError(`replace() got an unexpected field name '${String(key)}' for ${name}`);
     }
     const desc = Object.getOwnPropertyDescriptor(y, key);
     if (desc !== undefined && !('value' in desc)) {
-      throw new TypeError(`replace() cannot change accessor property '${key}' of ${name}`);
+      throw new TypeError(`replace() cannot change accessor property '${String(key)}' of ${name}`);
     }
     if (desc !== undefined && !desc.writable && !desc.configurable) {
-      throw new TypeError(`replace() cannot change read-only property '${key}' of ${name}`);
+      throw new TypeError(`replace() cannot change read-only property '${String(key)}' of ${name}`);
     }
     if (desc === undefined || (desc.writable && desc.enumerable && desc.configurable)) {
-      defineValue(y, key, changes[key]);
+      defineValue(y, key, (changes as Record<string | symbol, unknown>)[key]);
     } else {
-      Object.defineProperty(y, key, { ...desc, value: changes[key] });
+      Object.defineProperty(y, key, { ...desc, value: (changes as Record<string | symbol, unknown>)[key] });
     }
   }
   applyIntegrity(y, level);

@@ -132,7 +132,7 @@ class DeepCopier implements RecursiveCopier {
     this.depth++;
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      if (typeof v === 'object' && v !== null) y[i] = this.memo.get(v) ?? this.copy(v);
+      if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
     }
     const keys = stateKeys(x, Kind.ARRAY);
     if (keys.length > 0) {
@@ -156,7 +156,7 @@ class DeepCopier implements RecursiveCopier {
       if (desc === undefined) continue;
       if (desc.writable === true && desc.enumerable === true && desc.configurable === true) {
         let v = desc.value as unknown;
-        if (typeof v === 'object' && v !== null) v = this.memo.get(v) ?? this.copy(v);
+        if (typeof v === 'object' && v !== null) v = this.deep(v);
         // Note: assignment makes the same own property as defineProperty, unless the chain has a
         // setter or a read-only property of that name (the plan lists those names).
         if (guarded === null ? key !== '__proto__' : !guarded.has(key)) y[key] = v;
@@ -164,7 +164,7 @@ class DeepCopier implements RecursiveCopier {
       } else {
         if ('value' in desc) {
           const v = desc.value as unknown;
-          if (typeof v === 'object' && v !== null) desc.value = this.memo.get(v) ?? this.copy(v);
+          if (typeof v === 'object' && v !== null) desc.value = this.deep(v);
         }
         defineDescriptor(y, key, desc);
       }
@@ -203,7 +203,9 @@ class DeepCopier implements RecursiveCopier {
 
   private deep(v: unknown): unknown {
     if (typeof v !== 'object' || v === null) return v;
-    return this.memo.get(v) ?? this.copy(v);
+    // Note: a memo entry of null counts (CPython honours None); undefined reads as no entry.
+    const hit = this.memo.get(v);
+    return hit !== undefined ? hit : this.copy(v);
   }
 }
 

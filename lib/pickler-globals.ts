@@ -10,7 +10,7 @@ import { PicklerRecursive } from './pickler-recursive';
 import * as T from './pickler-tasks';
 import { PyGlobal } from './pyobjects';
 import { py2Name } from './pynames';
-import type { Registry } from './registry';
+import { globalKey, type Registry } from './registry';
 import { DICT, GETATTR, nativeName } from './typemap';
 
 /** The global writers; the Pickler supplies its registry and `fixImports`. */
@@ -43,7 +43,7 @@ export abstract class PicklerGlobals extends PicklerRecursive {
    */
   protected saveGlobal(obj: unknown, module: string, name: string): void {
     const out = this.out;
-    const key = module + '\u0000' + name;
+    const key = globalKey(module, name);
     const idx = this.globalMemo.get(key);
     if (idx !== undefined) {
       this.writeGet(idx);

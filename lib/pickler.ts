@@ -16,7 +16,7 @@ import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, reduceObject, usesDefaultReduction } from './reduce';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
-import { defaultRegistry, type Registry } from './registry';
+import { defaultRegistry, globalKey, type Registry } from './registry';
 import {
   ORDERED_DICT,
   ownEntries,
@@ -428,7 +428,7 @@ export class Pickler extends PicklerGlobals {
 
 }
 
-const DATETIME_KEY = 'datetime\u0000datetime';
+const DATETIME_KEY = globalKey('datetime', 'datetime');
 /** The 10 state bytes of the Date being written (copied into the output at once). */
 const DATETIME_SCRATCH = new Uint8Array(10);
 

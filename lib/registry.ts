@@ -32,10 +32,17 @@ interface Entry {
   readonly strong: boolean;
 }
 
-function keyOf(module: string, name: string): string {
-  // Note: a NUL cannot appear in a Python identifier, so the joined key is unambiguous for the
-  // names pickles carry; anything else still round-trips as long as both sides use this key.
-  return module + '\u0000' + name;
+/**
+ * A string key for a (module, name) pair, unambiguous whatever characters the two hold.
+ *
+ * @param module The module.
+ * @param name The qualified name.
+ * @returns The key.
+ */
+export function globalKey(module: string, name: string): string {
+  // Note: the module's length first, so that no two (module, name) pairs share a key, whatever
+  // characters they hold.
+  return `${module.length}:${module}.${name}`;
 }
 
 function reprKey(module: string, name: string): string {
@@ -96,7 +103,7 @@ export class Registry {
     };
     if (options.isClass) markClass(fn);
     if (thisArg !== undefined) this.thisArgs.set(fn, thisArg);
-    const key = keyOf(gname.module, gname.name);
+    const key = globalKey(gname.module, gname.name);
     const old = this.byName.get(key);
     if (old !== undefined && old.fn !== fn && old.strong) {
       if (strong) {
@@ -134,7 +141,7 @@ export class Registry {
    * @returns The callable, or `undefined` when nothing is declared under that name.
    */
   resolve(module: string, name: string): Function | undefined {
-    return this.byName.get(keyOf(module, name))?.fn;
+    return this.byName.get(globalKey(module, name))?.fn;
   }
 
   /**
@@ -231,7 +238,7 @@ export class Registry {
  * @returns A string key.
  */
 export function extensionKey(module: string, name: string): string {
-  return keyOf(module, name);
+  return globalKey(module, name);
 }
 
 const GLOBAL_KEY = Symbol.for('copyreg.defaultRegistry.v1');

@@ -588,6 +588,26 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it('symbol-keyed changes apply too', () => {
+      const k = Symbol('k');
+      const y = replace({ [k]: 1, a: 2 } as Record<string | symbol, number>, { [k]: 3 });
+      expect(y[k]).to.equal(3);
+      expect(y.a).to.equal(2);
+    });
+
+    it('AggregateError subclasses with a hook copy (newobj gives the base an empty list of errors)', () => {
+      class CopySpecAgg extends AggregateError {
+        __getstate__(): object {
+          return { errors: this.errors, tag: 't' };
+        }
+      }
+      const e = new CopySpecAgg([new Error('x')], 'm');
+      const y = copy(e) as CopySpecAgg & { tag: string };
+      expect(y).to.be.instanceOf(CopySpecAgg);
+      expect(y.errors).to.equal(e.errors);
+      expect(y.tag).to.equal('t');
+    });
+
     it('changes must be an object (Python passes them as keyword arguments)', () => {
       expect(() => replace({ a: 1 }, 5 as never)).to.throw(TypeError, 'changes must be an object');
       expect(replace({ a: 1 })).to.deep.equal({ a: 1 });

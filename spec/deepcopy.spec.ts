@@ -1105,6 +1105,22 @@ describe('deepcopy', () => {
       expect(y.peer.owner!.peer).to.equal(y.peer);
     });
 
+    it('a memo entry of null is a hit anywhere in the walk, and a __deepcopy__ returning null runs once', () => {
+      const child = { c: 1 };
+      const memo = new Map<unknown, unknown>([[child, null]]);
+      expect(deepcopy({ a: child, b: [child] }, memo)).to.deep.equal({ a: null, b: [null] });
+      let calls = 0;
+      class DeepSpecNullCopy {
+        __deepcopy__(): null {
+          calls++;
+          return null;
+        }
+      }
+      const h = new DeepSpecNullCopy();
+      expect(deepcopy([h, h, { h }])).to.deep.equal([null, null, { h: null }]);
+      expect(calls).to.equal(1);
+    });
+
     it('a parent rebuilt from its children, which point back at it (CPython copies this)', () => {
       class DeepSpecChild {
         parent: unknown = null;
