@@ -19,6 +19,7 @@ import { unpackReduceValue } from './reduction';
 import {
   appendItems,
   callReduce,
+  isDefaultAllocation,
   reduceObject,
   setItem,
   setState,
@@ -150,6 +151,10 @@ function copyInstance(x: object, kind: Kind): unknown {
       }
       setItem(y, pair[0], pair[1]);
     }
+  }
+  // Note: as deepcopy does, a default allocation gets the original's integrity level at the end.
+  if (isDefaultAllocation(red.func) && (y as { __setstate__?: unknown }).__setstate__ === undefined) {
+    applyIntegrity(y, integrityOf(x));
   }
   return y;
 }

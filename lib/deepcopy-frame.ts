@@ -4,7 +4,6 @@
  */
 import { Kind, stateKeys } from './builtins';
 import type { IdentityMemo } from './memo';
-import { newobj, newobjEx, reconstructor } from './reduce';
 import type { Reduction } from './reduction';
 
 /** A result that is not ready: a frame will deliver it. */
@@ -69,11 +68,6 @@ export interface RecursiveCopier {
   readonly memo: IdentityMemo;
   /** The memo as the `Map` a `__deepcopy__(memo)` hook receives. */
   publicMemo(): Map<unknown, unknown>;
-}
-
-/** Whether a reduce callable only allocates (its object can be memoized before its state). */
-export function isDefaultAllocation(func: Function): boolean {
-  return func === newobj || func === newobjEx || func === reconstructor;
 }
 
 /** Stands for a missing index while the items of an Array subclass are copied. */

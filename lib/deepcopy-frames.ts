@@ -28,7 +28,6 @@ import {
   F_TUPLE,
   Frame,
   HOLE,
-  isDefaultAllocation,
   P_INDICES,
   P_ITEMS,
   P_MAP_KEY_WAIT,
@@ -45,7 +44,7 @@ import {
 } from './deepcopy-frame';
 import { putProp } from './props';
 import { type Reducer, unpackReduceValue } from './reduction';
-import { appendItems, callReduce, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';
+import { appendItems, callReduce, isDefaultAllocation, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';
 
 /**
  * How many copies of one object may be under construction at once through its reduce arguments
@@ -435,12 +434,9 @@ export class FrameWalker {
     }
     if (f.phase === R_STATE) {
       const state = f.pendingValue;
-      if (state !== null && state !== undefined) {
-        setState(f.y, state, typeError);
-        if (isDefaultAllocation(red.func) && f.y.__setstate__ === undefined) {
-          applyIntegrity(f.y, integrityOf(f.x));
-        }
-      }
+      if (state !== null && state !== undefined) setState(f.y, state, typeError);
+      // Note: the original's integrity level (JS-only) is applied once the items are in too.
+      if (isDefaultAllocation(red.func) && f.y.__setstate__ === undefined) f.integrity = integrityOf(f.x);
       f.phase = R_LIST;
       f.iter = red.listItems != null ? red.listItems[Symbol.iterator]() : undefined;
     }
@@ -460,11 +456,11 @@ export class FrameWalker {
       f.iter = red.dictItems != null ? red.dictItems[Symbol.iterator]() : undefined;
     }
     const iter = f.iter;
-    if (iter === undefined) return true;
+    if (iter === undefined) return finishReduce(f);
     for (;;) {
       if (f.phase === R_DICT_KEY) {
         const next = iter.next();
-        if (next.done) return true;
+        if (next.done) return finishReduce(f);
         const pair = next.value as unknown;
         if (!Array.isArray(pair) || pair.length !== 2) {
           throw new TypeError(`dict items must be [key, value] pairs, not ${typeName(pair)}`);
@@ -535,4 +531,10 @@ export class FrameWalker {
         }
     }
   }
+}
+
+/** The end of a reduce frame: the integrity level noted at the state step, now that all is in. */
+function finishReduce(f: Frame): true {
+  if (f.integrity !== 0) applyIntegrity(f.y, f.integrity);
+  return true;
 }

@@ -89,6 +89,17 @@ function isIterable(x: object): boolean {
 }
 
 /**
+ * Whether a reduce callable only allocates (`newobj`, `newobjEx`, `_reconstructor`): its object
+ * can be memoized before its state, and gets the original's integrity level once filled.
+ *
+ * @param func The callable.
+ * @returns True for the allocating callables.
+ */
+export function isDefaultAllocation(func: Function): boolean {
+  return func === newobj || func === newobjEx || func === reconstructor;
+}
+
+/**
  * Invokes a reduce callable: a declared static factory with its class as `this`, a class with
  * `new`, any other function with a plain call.
  *

@@ -9,7 +9,7 @@
 // size), test_deepcopy_bound_method (a JS bound function's target cannot be re-bound).
 import { expect } from 'chai';
 
-import { CopyError, deepcopy, dispatchTable, pickle } from '../lib/index';
+import { copy, CopyError, deepcopy, dispatchTable, pickle } from '../lib/index';
 
 function shouldNotCall(): never {
   throw new Error("shouldn't call this");
@@ -1119,6 +1119,28 @@ describe('deepcopy', () => {
       const h = new DeepSpecNullCopy();
       expect(deepcopy([h, h, { h }])).to.deep.equal([null, null, { h: null }]);
       expect(calls).to.equal(1);
+    });
+
+    it('through a hook, a sealed Array subclass and a frozen instance keep their integrity (applied after the items)', () => {
+      class DeepSpecSealedArr extends Array<unknown> {
+        __getstate__(): null {
+          return null;
+        }
+      }
+      class DeepSpecFrozenHooked {
+        x = 1;
+        __getstate__(): object {
+          return { x: this.x };
+        }
+      }
+      const a = Object.seal(DeepSpecSealedArr.from([1, 2]) as DeepSpecSealedArr);
+      const p = Object.freeze(new DeepSpecFrozenHooked());
+      for (const f of [copy, deepcopy] as const) {
+        const b = f(a);
+        expect([...b]).to.deep.equal([1, 2]);
+        expect(Object.isSealed(b)).to.equal(true);
+        expect(Object.isFrozen(f(p))).to.equal(true);
+      }
     });
 
     it('a parent rebuilt from its children, which point back at it (CPython copies this)', () => {
