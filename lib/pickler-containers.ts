@@ -9,6 +9,7 @@ import {
   type Batch,
   FreshStr,
   itemAt,
+  noClassOfItsOwn,
   PicklerCore,
   picklingError,
   reduction,
@@ -16,7 +17,7 @@ import {
 } from './pickler-core';
 import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { newobj, newobjEx } from './reduce';
+import { isPrototypeAllocator, newobj, newobjEx } from './reduce';
 import type { Reduction } from './reduction';
 import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, JS_MAP, JS_SET, PARTIAL, SET } from './typemap';
 
@@ -244,6 +245,7 @@ export abstract class PicklerContainers extends PicklerCore {
     if (typeof cls !== 'function' && !(cls instanceof PyGlobal)) {
       throw picklingError(`args[0] from ${what} args is not a type`);
     }
+    if (isPrototypeAllocator(cls)) throw noClassOfItsOwn();
     if (obj !== undefined && typeof obj === 'object' && !(obj instanceof PyObject) && classOf(obj as object) !== cls) {
       throw picklingError(`args[0] from ${what} args has the wrong class`);
     }

@@ -41,6 +41,13 @@ export interface Batch {
   half?: boolean;
 }
 
+/** The PicklingError for an object made by `Object.create(proto)` with a hook and no class to name. */
+export function noClassOfItsOwn(): PicklingError {
+  return picklingError(
+    "Can't pickle an object whose prototype has no class of its own (Object.create(proto)): declare a class, or give it a reducer",
+  );
+}
+
 /**
  * @param message The message.
  * @returns A PicklingError to throw.

@@ -5,11 +5,12 @@
  */
 import { typeName } from './errors';
 import { OP } from './opcodes';
-import { FreshStr, picklingError, reduction } from './pickler-core';
+import { FreshStr, noClassOfItsOwn, picklingError, reduction } from './pickler-core';
 import { PicklerRecursive } from './pickler-recursive';
 import * as T from './pickler-tasks';
 import { PyGlobal } from './pyobjects';
 import { py2Name } from './pynames';
+import { isPrototypeAllocator } from './reduce';
 import { globalKey, type Registry } from './registry';
 import { DICT, GETATTR, nativeName } from './typemap';
 
@@ -20,6 +21,7 @@ export abstract class PicklerGlobals extends PicklerRecursive {
 
   /** Writes a declared function or class, or a native, by its global name. */
   protected saveFunction(fn: Function): void {
+    if (isPrototypeAllocator(fn)) throw noClassOfItsOwn();
     const native = nativeName(fn);
     if (native !== undefined) return this.saveGlobal(fn, native.module, native.name);
     const name = this.registry.nameOf(fn);

@@ -209,8 +209,34 @@ function cannotPickle(obj: object): TypeError {
 
 function classFor(obj: object): Function {
   const cls = classOf(obj);
-  if (cls === undefined) throw cannotPickle(obj);
-  return cls;
+  if (cls !== undefined) return cls;
+  // Note: an object made by Object.create(proto), whose prototype names no class, still has a
+  // prototype to allocate from; copy and deepcopy use it (a pickle cannot name it: see below).
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  if (proto === null) throw cannotPickle(obj);
+  let alloc = ALLOCATORS.get(proto);
+  if (alloc === undefined) {
+    alloc = function prototypeAllocator(): void {};
+    alloc.prototype = proto;
+    ALLOCATORS.set(proto, alloc);
+    ALLOCATOR_SET.add(alloc);
+  }
+  return alloc;
+}
+
+/** Per prototype without a class of its own, the function copy allocates its objects through. */
+const ALLOCATORS = new WeakMap<object, Function>();
+const ALLOCATOR_SET = new WeakSet<Function>();
+
+/**
+ * Whether a reduce callable's class is one made up for a prototype that names no class (see
+ * classFor): copy can use it, a pickle cannot name it.
+ *
+ * @param fn A function.
+ * @returns True for those stand-ins.
+ */
+export function isPrototypeAllocator(fn: unknown): boolean {
+  return typeof fn === 'function' && ALLOCATOR_SET.has(fn);
 }
 
 /**

@@ -7,7 +7,7 @@
 // and test_copy_weakvaluedict (no weak dictionaries with observable size).
 import { expect } from 'chai';
 
-import { copy, CopyError, deepcopy, dispatchTable, pickle, replace } from '../lib/index';
+import { copy, CopyError, deepcopy, dispatchTable, dumps, pickle, PicklingError, replace } from '../lib/index';
 
 /** Fails the test if called: CPython's `self.fail("shouldn't call this")`. */
 function shouldNotCall(): never {
@@ -588,6 +588,24 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it('an Object.create(proto) object with a hook copies through its prototype; a pickle refuses it by name', () => {
+      const proto = {
+        __getstate__(this: { v: unknown }): object {
+          return { v: this.v, extra: 1 };
+        },
+      };
+      const o = Object.assign(Object.create(proto) as { v: unknown[] }, { v: [1] });
+      const c = copy(o) as { v: unknown[]; extra: number };
+      const d = deepcopy(o) as { v: unknown[] };
+      expect(Object.getPrototypeOf(c)).to.equal(proto);
+      expect(c.v).to.equal(o.v);
+      expect(c.extra).to.equal(1);
+      expect(Object.getPrototypeOf(d)).to.equal(proto);
+      expect(d.v).to.deep.equal([1]);
+      expect(d.v).to.not.equal(o.v);
+      expect(() => dumps(o)).to.throw(PicklingError, 'prototype has no class of its own');
+    });
+
     it('symbol-keyed changes apply too', () => {
       const k = Symbol('k');
       const y = replace({ [k]: 1, a: 2 } as Record<string | symbol, number>, { [k]: 3 });
