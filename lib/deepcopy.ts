@@ -16,7 +16,7 @@ import { classOf, isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './b
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
-import { defineDescriptor, defineValue } from './props';
+import { assignOrDefine, defineDescriptor, defineValue } from './props';
 import { hasReduceHook, ownsHook, REDUCE_HOOKS } from './reduce';
 import { defaultRegistry } from './registry';
 
@@ -159,7 +159,7 @@ class DeepCopier implements RecursiveCopier {
         if (typeof v === 'object' && v !== null) v = this.deep(v);
         // Note: assignment makes the same own property as defineProperty, unless the chain has a
         // setter or a read-only property of that name (the plan lists those names).
-        if (guarded === null ? key !== '__proto__' : !guarded.has(key)) y[key] = v;
+        if (guarded === null ? key !== '__proto__' : !guarded.has(key)) assignOrDefine(y, key, v);
         else defineValue(y, key, v);
       } else {
         if ('value' in desc) {

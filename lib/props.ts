@@ -58,10 +58,27 @@ export function defineDescriptor(obj: object, key: string | symbol, desc: Proper
  */
 export function putProp(y: any, key: string | symbol, desc: PropertyDescriptor, plain: boolean): void {
   if (desc.writable && desc.enumerable && desc.configurable) {
-    if (plain && key !== '__proto__') y[key] = desc.value;
+    if (plain && key !== '__proto__') assignOrDefine(y, key, desc.value);
     else defineValue(y, key, desc.value);
   } else {
     defineDescriptor(y, key, desc);
   }
 }
 
+/**
+ * `y[key] = value`, the fast way to make an own data property when the prototype chain has no
+ * setter or read-only property of that name; when it has a read-only one after all (a frozen
+ * Object.prototype, as hardened JavaScript makes it, and a key such as `toString`), the
+ * assignment throws and the property is defined instead.
+ *
+ * @param y The object.
+ * @param key The key.
+ * @param value The value.
+ */
+export function assignOrDefine(y: any, key: string | symbol, value: unknown): void {
+  try {
+    y[key] = value;
+  } catch {
+    defineValue(y, key, value);
+  }
+}

@@ -1,7 +1,9 @@
 // lib/props.ts: own properties written as Python's __dict__.update writes them.
 import { expect } from 'chai';
 
-import { defineDescriptor, defineValue, putProp } from '../lib/props';
+import { spawnSync } from 'child_process';
+
+import { assignOrDefine, defineDescriptor, defineValue, putProp } from '../lib/props';
 
 describe('props', () => {
   it('defineValue never runs a setter and never changes a prototype', () => {
@@ -43,5 +45,28 @@ describe('props', () => {
     expect(Object.getOwnPropertyDescriptor(o, 'rw')!.value).to.equal(2);
     expect(Object.getPrototypeOf(o)).to.equal(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(o, '__proto__')!.value).to.equal(3);
+  });
+
+  it('assignOrDefine defines the property when an inherited read-only one makes assignment throw', () => {
+    const proto = Object.freeze({ fixed: 1 });
+    const o = Object.create(proto) as Record<string, unknown>;
+    assignOrDefine(o, 'fixed', 2);
+    assignOrDefine(o, 'free', 3);
+    expect(Object.getOwnPropertyDescriptor(o, 'fixed')).to.deep.equal({ value: 2, writable: true, enumerable: true, configurable: true });
+    expect(o.free).to.equal(3);
+  });
+
+  it('copy and deepcopy work with a frozen Object.prototype (hardened JS), keys such as toString included', function () {
+    this.timeout(60_000);
+    // Note: in a child process, since freezing Object.prototype here would change every other spec.
+    const code = `
+      const { copy, deepcopy } = require('./lib/index');
+      Object.freeze(Object.prototype);
+      const x = { toString: 1, constructor: 2, a: { valueOf: 3 }, l: [{ hasOwnProperty: 4 }] };
+      process.stdout.write(JSON.stringify([deepcopy(x), copy(x)]));`;
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], { encoding: 'utf8' });
+    expect(r.stderr).to.equal('');
+    const x = { toString: 1, constructor: 2, a: { valueOf: 3 }, l: [{ hasOwnProperty: 4 }] };
+    expect(JSON.parse(r.stdout)).to.deep.equal([x, x]);
   });
 });
