@@ -106,9 +106,17 @@ export abstract class PicklerContainers extends PicklerCore {
       this.memoize(obj);
       return;
     }
-    // Note: a Map whose first key is a string would load as a plain object, or change key order,
-    // if written as a dict literal; `builtins.dict()` plus SETITEMS is the same dict to Python
-    // and a Map from the start.
+    if (entries.some(([k]) => typeof k !== 'string' && typeof k !== 'symbol')) {
+      // CPython's bytes: a dict whose first key is a str and a later one is not. The loader makes
+      // it a Map when that key arrives (reading the pickle again when it must, see MapNeeded).
+      if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
+      else this.out.byte(OP.EMPTY_DICT);
+      this.memoize(obj);
+      this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      return;
+    }
+    // Note: a Map with only string keys would load as a plain object if written as a dict
+    // literal; `builtins.dict()` plus SETITEMS is the same dict to Python and a Map from the start.
     this.saveReduce(reduction(DICT, [], null, null, entries), obj);
   }
 

@@ -3,7 +3,7 @@
  * C layout: a mark is a stack height, and nothing below the topmost mark may be popped), the memo,
  * and the objects (dicts that turn into Maps, lists with holes, REDUCE / NEWOBJ / BUILD).
  */
-import { allocate, unsafeBaseArgs } from './builtins';
+import { allocate, isIndex, unsafeBaseArgs } from './builtins';
 import { UnpicklingError, typeName } from './errors';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { defineValue } from './props';
@@ -54,6 +54,10 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   private allocLeft = 4 * this.data.length + 65536;
   /** Positions of the dict opcodes that make Maps from the start (a second load, see MapNeeded). */
   protected mapDicts: ReadonlySet<number> | undefined;
+  /** Whether this load could be read again (see MapNeeded); set by Unpickler.load. */
+  protected replayable = false;
+  /** Whether the out-of-band buffers can be taken again (they were given as an array). */
+  protected buffersReplayable = false;
   /** How many out-of-band buffers this Unpickler has taken. */
   protected buffersUsed = 0;
   /** Override (or pass as option) to resolve persistent ids. */
@@ -270,7 +274,13 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     let found = 1;
     let low = at;
     const map = new Map<unknown, unknown>();
-    for (const k of Reflect.ownKeys(obj)) {
+    const keys = Reflect.ownKeys(obj);
+    if (this.replayable && (this.buffersUsed === 0 || this.buffersReplayable) && keys.length > 1 && typeof keys[0] === 'string' && isIndex(keys[0])) {
+      // Integer-like keys are listed first whatever their order of insertion, so the dict's
+      // order is lost in the plain object: load again with this dict a Map from the start.
+      throw new MapNeeded('a dict with integer-like str keys became a Map after its first items');
+    }
+    for (const k of keys) {
       const v = obj[k as string];
       if (v === obj) found++;
       map.set(k, v === obj ? map : v);

@@ -74,6 +74,7 @@ export class Unpickler extends UnpicklerCore {
       const buffers = options.buffers as { [Symbol.iterator]?: unknown };
       if (typeof buffers[Symbol.iterator] !== 'function') throw new TypeError("'buffers' is not iterable");
       this.buffersSource = options.buffers as Iterable<unknown>;
+      this.buffersReplayable = Array.isArray(options.buffers);
       this.buffers = this.buffersSource[Symbol.iterator]();
     }
     if (options.persistentLoad) this.persistentLoad = options.persistentLoad;
@@ -91,6 +92,7 @@ export class Unpickler extends UnpicklerCore {
     const start = this.pos;
     const fresh = this.memoSize() === 0;
     this.prescanned = false;
+    this.replayable = fresh;
     try {
       return this.run();
     } catch (e) {
@@ -102,6 +104,7 @@ export class Unpickler extends UnpicklerCore {
         this.resetMachine();
         this.pos = start;
         this.prescanned = false;
+        this.replayable = false;
         try {
           return this.run();
         } catch (again) {

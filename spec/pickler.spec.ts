@@ -22,7 +22,7 @@ import {
   Unpickler,
   UnpicklingError,
 } from '../lib/index';
-import { bytesOf, expectSameGraph, latin1, ops, opCounts, opNames, Point, stripFrames, toHex } from './helpers/vectors';
+import { bytesOf, expectSameGraph, latin1, ops, opCounts, opNames, Point, stripFrames, toHex, unhex } from './helpers/vectors';
 
 const ALL = [0, 1, 2, 3, 4, 5];
 
@@ -840,11 +840,30 @@ describe('Pickler', () => {
       }
     });
 
-    it('a Map whose first key is a string is written as builtins.dict() + SETITEMS, so key order survives', () => {
+    it("a Map whose first key is a string and a later one is not: CPython's bytes for the dict, and key order survives", () => {
+      const ab = new Map<unknown, unknown>([['a', 1], [2, 3]]);
+      // pickle.dumps({'a': 1, 2: 3}, protocol) from CPython 3.11.
+      expect(toHex(dumps(ab, { protocol: 0 }))).to.equal('286470300a56610a70310a49310a7349320a49330a732e');
+      expect(toHex(dumps(ab, { protocol: 2 }))).to.equal('80027d71002858010000006171014b014b024b03752e');
+      expect(toHex(dumps(ab, { protocol: 4 }))).to.equal('8004950f000000000000007d94288c0161944b014b024b03752e');
+      // '2' is an integer-like key, which a plain object would list first: the loader reads the
+      // pickle again with the dict a Map from the start when it learns that too late.
       const m = new Map<unknown, unknown>([['b', 1], ['2', 2], [3, 3], [Symbol.for('spec.s'), 4]]);
       for (const protocol of ALL) {
         const back = loads(dumps(m, { protocol })) as Map<unknown, unknown>;
         expect([...back.keys()]).to.deep.equal(['b', '2', 3, Symbol.for('spec.s')]);
+      }
+      // CPython's own protocol 0 pickle of {'b': 1, '0': 2, 3: 4}: one SETITEM per pair.
+      const g = loads(unhex('286470300a56620a70310a49310a7356300a70320a49320a7349330a49340a732e')) as Map<unknown, unknown>;
+      expect([...g.keys()]).to.deep.equal(['b', '0', 3]);
+    });
+
+    it('a Map with only string keys (and non-atom values) is builtins.dict() + SETITEMS, so it loads as a Map', () => {
+      const m = new Map<unknown, unknown>([['b', [1]], ['2', 2]]);
+      for (const protocol of ALL) {
+        const back = loads(dumps(m, { protocol })) as Map<unknown, unknown>;
+        expect(back).to.be.instanceOf(Map);
+        expect([...back.keys()]).to.deep.equal(['b', '2']);
       }
     });
 
