@@ -76,8 +76,6 @@ export abstract class PicklerCore {
   protected readonly pending: unknown[] = [];
   /** Sets being written as `set([items])` (protocols < 4), whose items may lead back to them. */
   protected readonly pendingSets = new Set<object>();
-  /** Maps whose first key closeMap is writing: a GET of one now would be stored as a dict. */
-  protected closing = new Set<object>();
   protected readonly tasks: number[] = [];
   protected readonly vals: unknown[] = [];
   protected readonly auxs: unknown[] = [];
@@ -338,27 +336,14 @@ export abstract class PicklerCore {
   }
 
   /**
-   * A GET of a Map written as a dict literal (its memo entry still negative), before the pair that
-   * makes the loader turn the plain object into a Map. Setting the first key right here (to None;
-   * the real value follows, in place) makes it a Map before this reference can be stored
-   * anywhere. Python reads the same dict.
+   * A GET of a Map written as a dict literal (its memo entry still negative) before the pair that
+   * makes the loader turn the plain object into a Map: CPython's bytes, a plain GET. When the
+   * loader has by then stored the reference where it cannot swap it, it reads the pickle again
+   * with that dict a Map from the start (MapNeeded in unpickler-machine.ts).
    */
   protected closeMap(map: Map<unknown, unknown>, idx: number): void {
-    const first = Map.prototype.keys.call(map).next().value;
-    // The first key is a tuple (or reduced object) that holds the Map and is being written.
-    if (this.pending.lastIndexOf(first) >= 0) throw mapKeyCycle();
     this.memo.set(map, idx);
     this.writeGet(idx);
-    if (first === map) {
-      this.writeGet(idx);
-      this.out.byte2(OP.NONE, OP.SETITEM);
-      return;
-    }
-    this.closing.add(map);
-    this.push(T.OP, OP.SETITEM);
-    this.push(T.OP, OP.NONE);
-    this.push(T.MAP_CLOSE, map);
-    this.push(T.SAVE, first);
   }
 
   /**
@@ -489,10 +474,6 @@ export abstract class PicklerCore {
 
 }
 
-/** @returns The error for a Map whose first key leads back to the Map itself. */
-export function mapKeyCycle(): PicklingError {
-  return picklingError("Can't pickle Map: its first key contains the Map through values written before it");
-}
 
 /** A str that CPython would create fresh (the latin-1 text of bytes): written, never shared. */
 export class FreshStr {

@@ -33,8 +33,8 @@ export abstract class PicklerRecursive extends PicklerContainers {
     const obj = value as object;
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
-      // Note: open Maps and keys of Maps being closed need saveObject's checks.
-      if (idx < 0 || this.closing.size !== 0) return false;
+      // Note: an open Map (negative entry) is closed by saveObject.
+      if (idx < 0) return false;
       this.frameBoundary();
       this.writeGet(idx);
       return true;

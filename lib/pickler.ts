@@ -29,7 +29,7 @@ import {
 } from './typemap';
 import { writeStr } from './pickler-atoms';
 import { PicklerGlobals } from './pickler-globals';
-import { type Batch, FreshStr, mapKeyCycle, picklingError, reduction } from './pickler-core';
+import { type Batch, FreshStr, picklingError, reduction } from './pickler-core';
 import * as T from './pickler-tasks';
 
 /** Options of {@link Pickler} (and of `dumps`). */
@@ -114,7 +114,6 @@ export class Pickler extends PicklerGlobals {
       this.pending.length = 0;
       this.depth = 0;
       this.pendingSets.clear();
-      this.closing.clear();
     }
     out.byte(OP.STOP);
     return out.finish();
@@ -210,7 +209,6 @@ export class Pickler extends PicklerGlobals {
         case T.MAP_CLOSE: {
           const m = this.memo.get(val)!;
           if (m < 0) this.memo.set(val, -1 - m);
-          if (this.closing.size !== 0) this.closing.delete(val as object);
           break;
         }
         case T.DICT_END:
@@ -312,7 +310,6 @@ export class Pickler extends PicklerGlobals {
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
       if (idx < 0) return this.closeMap(obj, -1 - idx);
-      if (this.closing.size !== 0 && this.closing.has(obj)) throw mapKeyCycle();
       this.writeGet(idx);
       return;
     }
