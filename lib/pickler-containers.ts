@@ -154,7 +154,10 @@ export abstract class PicklerContainers extends PicklerCore {
       for (let i = 0; i < obj.length; i += 8192) {
         text += String.fromCharCode(...obj.subarray(i, Math.min(i + 8192, obj.length)));
       }
-      return this.saveReduce(reduction(CODECS_ENCODE, [new FreshStr(text), 'latin1'], null, null, null), obj);
+      // Note: CPython decodes the bytes to a new str, except that one character is a cached
+      // singleton, shared (by the memo) with every equal one-character str.
+      const str = obj.length === 1 ? text : new FreshStr(text);
+      return this.saveReduce(reduction(CODECS_ENCODE, [str, 'latin1'], null, null, null), obj);
     }
     this.writeBytes(obj, false);
     this.memoize(obj);

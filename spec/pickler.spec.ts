@@ -307,6 +307,14 @@ describe('Pickler', () => {
   });
 
   describe('strings', () => {
+    it("one-byte bytes below protocol 3 share their latin-1 str with an equal str, as CPython's cached one-character strs do", () => {
+      // pickle.dumps([b'A', 'A'], protocol) from CPython 3.11.
+      expect(toHex(dumps([latin1('A'), 'A'], { protocol: 0 }))).to.equal('286c70300a635f636f646563730a656e636f64650a70310a2856410a70320a566c6174696e310a70330a7470340a5270350a6167320a612e');
+      expect(toHex(dumps([latin1('A'), 'A'], { protocol: 2 }))).to.equal('80025d710028635f636f646563730a656e636f64650a7101580100000041710258060000006c6174696e3171038671045271056802652e');
+      // Longer bytes decode to a new str each time: not shared.
+      expect(opNames(dumps([latin1('AB'), 'AB'], { protocol: 2 })).filter((o) => o === 'BINUNICODE')).to.have.length(3);
+    });
+
     it('protocol 0: raw-unicode-escape, latin-1 as raw bytes, \\ \\n \\r \\0 ^Z and surrogates escaped', () => {
       expect(dumps('é\u20ac\ud800\n', { protocol: 0 })).to.deep.equal(latin1('V\xe9\\u20ac\\ud800\\u000a\np0\n.'));
     });
