@@ -500,6 +500,45 @@ export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
   return keys;
 }
 
+/** Arrays at least this long are checked for sparseness before a walk over every index. */
+const SPARSE_MIN = 1 << 16;
+
+/**
+ * The indices present in a sparse array (a length far beyond its items, as `a[1e9] = 1` makes),
+ * or undefined for an ordinary array, which a loop over its length walks in reasonable time.
+ *
+ * @param x The array.
+ * @returns The present indices, ascending, or undefined.
+ */
+export function sparseIndices(x: { length: number }): number[] | undefined {
+  const n = x.length;
+  // Note: an array with its first, middle and last index present is taken as dense without counting.
+  if (n < SPARSE_MIN || (0 in x && n >>> 1 in x && n - 1 in x)) return undefined;
+  const present: number[] = [];
+  // Note: indices come first in key order; the first other key ends them.
+  for (const k of Object.keys(x)) {
+    if (!isIndex(k)) break;
+    present.push(Number(k));
+  }
+  return present.length * 4 < n ? present : undefined;
+}
+
+/**
+ * `Array.prototype.slice.call(x)`: the items with holes kept, in time proportional to the items
+ * when `x` is sparse.
+ *
+ * @param x The array.
+ * @param indices Its {@link sparseIndices}, when known.
+ * @returns A new Array.
+ */
+export function sliceArray(x: unknown[], indices = sparseIndices(x)): unknown[] {
+  if (indices === undefined) return Array.prototype.slice.call(x);
+  const y: unknown[] = [];
+  y.length = x.length;
+  for (const i of indices) y[i] = x[i];
+  return y;
+}
+
 function nonIndexKeys(keys: string[], x: { length: number }): string[] {
   const n = keys.length;
   // Note: indices come first in key order, so when the last key is an index there are no others.

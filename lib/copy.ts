@@ -10,6 +10,7 @@ import {
   Kind,
   kindOf,
   makeShell,
+  sliceArray,
   stateKeys,
   typedArrayBase,
 } from './builtins';
@@ -59,7 +60,7 @@ export function copy<T>(x: T): T {
     case Kind.ARRAY:
       if (Object.getPrototypeOf(obj) !== Array.prototype) break;
       if (Object.isFrozen(obj)) return x;
-      return copyOwn(obj, Array.prototype.slice.call(obj), stateKeys(obj, kind)) as T;
+      return copyOwn(obj, sliceArray(obj as unknown[]), stateKeys(obj, kind)) as T;
     case Kind.ATOMIC:
       return x;
     case Kind.OPAQUE:

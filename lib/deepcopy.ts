@@ -12,7 +12,7 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { classOf, isExactBuiltin, Kind, kindOf, makeShell, stateKeys } from './builtins';
+import { classOf, isExactBuiltin, Kind, kindOf, makeShell, sliceArray, sparseIndices, stateKeys } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
@@ -127,12 +127,20 @@ class DeepCopier implements RecursiveCopier {
   /** An exact, extensible Array: its items, then any other own properties it has. */
   private recArray(x: any[]): unknown {
     if (!isExtensible(x)) return PENDING;
-    const y = Array.prototype.slice.call(x) as unknown[];
+    const sparse = x.length < SPARSE_CHECK ? undefined : sparseIndices(x);
+    const y = sparse === undefined ? (Array.prototype.slice.call(x) as unknown[]) : sliceArray(x, sparse);
     this.remember(x, y);
     this.depth++;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
+    if (sparse === undefined) {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
+      }
+    } else {
+      for (const i of sparse) {
+        const v = x[i];
+        if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
+      }
     }
     const keys = stateKeys(x, Kind.ARRAY);
     if (keys.length > 0) {
@@ -222,6 +230,8 @@ interface Plan {
 }
 
 const SKIP = 0;
+/** Below this length an array is walked index by index without a sparseness check. */
+const SPARSE_CHECK = 1 << 16;
 const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, guarded: null };
 const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, guarded: new Set() };
 

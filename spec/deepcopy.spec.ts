@@ -1143,6 +1143,22 @@ describe('deepcopy', () => {
       }
     });
 
+    it('a sparse array of length 2^32-1 copies its few items and keeps the holes (shallow and deep)', () => {
+      const a: unknown[] & { extra?: number } = [];
+      a[4294967294] = { v: 1 };
+      a[5] = 'x';
+      a.extra = 2;
+      for (const y of [copy(a), deepcopy(a)]) {
+        expect(y.length).to.equal(4294967295);
+        expect(y[5]).to.equal('x');
+        expect(y[4294967294]).to.deep.equal({ v: 1 });
+        expect(6 in y).to.equal(false);
+        expect(Object.keys(y)).to.deep.equal(['5', '4294967294', 'extra']);
+      }
+      expect(deepcopy(a)[4294967294]).to.not.equal(a[4294967294]);
+      expect(copy(a)[4294967294]).to.equal(a[4294967294]);
+    });
+
     it('a parent rebuilt from its children, which point back at it (CPython copies this)', () => {
       class DeepSpecChild {
         parent: unknown = null;
