@@ -142,7 +142,13 @@ function copyInstance(x: object, kind: Kind): unknown {
   const rv = reduceObject(x, 4, table, () => new CopyError(`un(shallow)copyable object of type ${typeName(x)}`));
   if (typeof rv === 'string') return x;
   const red = unpackReduceValue(rv, typeError, 5);
-  const y = callReduce(red.func, red.args) as object;
+  let args = red.args;
+  if ((kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) && isDefaultAllocation(red.func) && args[1] === (x as Uint8Array).buffer) {
+    // As for an exact view (copyNative), the copy owns its bytes rather than sharing the buffer.
+    const v = x as Uint8Array;
+    args = [args[0], v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength), 0, ...args.slice(3)];
+  }
+  const y = callReduce(red.func, args) as object;
   if (red.state !== null && red.state !== undefined) setState(y, red.state, typeError);
   if (red.listItems != null) appendItems(y, red.listItems, typeError);
   if (red.dictItems != null) {

@@ -588,6 +588,23 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it('a shallow copy of a typed array or DataView subclass with a hook owns its bytes, as an exact one does', () => {
+      class CopySpecU8 extends Uint8Array {
+        __getstate__(): null {
+          return null;
+        }
+      }
+      const big = new Uint8Array(10);
+      const u = new CopySpecU8(big.buffer, 2, 3);
+      u[0] = 7;
+      const c = copy(u);
+      c[1] = 99;
+      expect(c).to.be.instanceOf(CopySpecU8);
+      expect([...c]).to.deep.equal([7, 99, 0]);
+      expect(u[1]).to.equal(0);
+      expect(c.buffer.byteLength).to.equal(3);
+    });
+
     it('an Object.create(proto) object with a hook copies through its prototype; a pickle refuses it by name', () => {
       const proto = {
         __getstate__(this: { v: unknown }): object {
