@@ -78,12 +78,15 @@ function copyNative(x: object, kind: Kind): object {
     // A shallow copy owns its bytes: a new buffer holding just the viewed range.
     const v = x as Uint8Array;
     const bytes = v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
-    return kind === Kind.TYPED_ARRAY
-      ? constructLike(typedArrayBase(x), [bytes], x)
-      : constructLike(DataView, [bytes], x);
+    const y = kind === Kind.TYPED_ARRAY ? constructLike(typedArrayBase(x), [bytes], x) : constructLike(DataView, [bytes], x);
+    applyIntegrity(y, integrityOf(x));
+    return y;
   }
   const y = makeShell(x, kind);
-  if (kind === Kind.ARRAY_BUFFER) return y;
+  if (kind === Kind.ARRAY_BUFFER) {
+    applyIntegrity(y, integrityOf(x));
+    return y;
+  }
   if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
   copyOwn(x, y, stateKeys(x, kind), false);
   if (kind === Kind.MAP) {

@@ -184,6 +184,7 @@ export class FrameWalker {
     if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
     if (kind === Kind.ARRAY_BUFFER || kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
       this.host.memo.set(x, y);
+      applyIntegrity(y, integrityOf(x));
       return y;
     }
     return this.beginObject(x, kind, y, integrityOf(x));
@@ -195,6 +196,7 @@ export class FrameWalker {
     if (kindOf(buffer) === Kind.ATOMIC) return buffer;
     const y = makeShell(buffer, Kind.ARRAY_BUFFER) as ArrayBuffer;
     this.host.memo.set(buffer, y);
+    applyIntegrity(y, integrityOf(buffer));
     return y;
   }
 

@@ -588,6 +588,18 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it('typed arrays, DataViews and ArrayBuffers keep their integrity level (shallow and deep)', () => {
+      const t = Object.seal(new Uint8Array([1, 2]));
+      const d = Object.preventExtensions(new DataView(new ArrayBuffer(4)));
+      const b = Object.freeze(new ArrayBuffer(4));
+      for (const f of [copy, deepcopy] as const) {
+        expect(Object.isSealed(f(t))).to.equal(true);
+        expect([...f(t)]).to.deep.equal([1, 2]);
+        expect(Object.isExtensible(f(d))).to.equal(false);
+        expect(Object.isFrozen(f(b))).to.equal(true);
+      }
+    });
+
     it('a shallow copy of a typed array or DataView subclass with a hook owns its bytes, as an exact one does', () => {
       class CopySpecU8 extends Uint8Array {
         __getstate__(): null {
