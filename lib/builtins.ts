@@ -543,5 +543,6 @@ function nonIndexKeys(keys: string[], x: { length: number }): string[] {
   const n = keys.length;
   // Note: indices come first in key order, so when the last key is an index there are no others.
   if (n === 0 || (n <= x.length && isIndex(keys[n - 1]!))) return [];
-  return keys.filter((k) => !isIndex(k));
+  // Note: an index at or beyond the length is a real own property (a String object's s[5] = x).
+  return keys.filter((k) => !isIndex(k) || Number(k) >= x.length);
 }

@@ -588,6 +588,16 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it("a String object's own index properties beyond its length are kept", () => {
+      const s = Object.assign(new String('abc'), { 5: 'x', k: 1 });
+      for (const f of [copy, deepcopy] as const) {
+        const y = f(s) as unknown as Record<string, unknown>;
+        expect(y[5]).to.equal('x');
+        expect(y.k).to.equal(1);
+        expect(String(y)).to.equal('abc');
+      }
+    });
+
     it('typed arrays, DataViews and ArrayBuffers keep their integrity level (shallow and deep)', () => {
       const t = Object.seal(new Uint8Array([1, 2]));
       const d = Object.preventExtensions(new DataView(new ArrayBuffer(4)));
