@@ -116,7 +116,24 @@ export function callReduce(
   const thisArg = registry.thisFor(func);
   if (thisArg !== undefined) return func.apply(thisArg, args);
   if (needsNew(func)) return Reflect.construct(func, args);
-  return func(...args);
+  try {
+    return func(...args);
+  } catch (e) {
+    // A bound class or a Proxy of one does not show `class` in its source text; the engine
+    // refuses the call before any of its code runs, so constructing it instead is the same call.
+    if (e instanceof TypeError && /\bnew\b/.test(e.message) && isConstructor(func)) return Reflect.construct(func, args);
+    throw e;
+  }
+}
+
+/** Whether `fn` can be called with `new` (without calling it). */
+function isConstructor(fn: Function): boolean {
+  try {
+    Reflect.construct(String, [], fn);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -588,6 +588,26 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it('a bound class or a Proxy of a class as a reduce callable is constructed with new', () => {
+      class CopySpecMade {
+        constructor(public v: number) {}
+      }
+      const bound = CopySpecMade.bind(null);
+      const proxied = new Proxy(CopySpecMade, {});
+      class CopySpecViaBound {
+        __reduce__(): unknown {
+          return [bound, [5]];
+        }
+      }
+      class CopySpecViaProxy {
+        __reduce__(): unknown {
+          return [proxied, [6]];
+        }
+      }
+      expect(copy(new CopySpecViaBound())).to.deep.equal(new CopySpecMade(5));
+      expect(deepcopy(new CopySpecViaProxy())).to.be.instanceOf(CopySpecMade).and.deep.equal(new CopySpecMade(6));
+    });
+
     it("a String object's own index properties beyond its length are kept", () => {
       const s = Object.assign(new String('abc'), { 5: 'x', k: 1 });
       for (const f of [copy, deepcopy] as const) {
