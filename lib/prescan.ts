@@ -26,8 +26,8 @@ const MARK = -2;
 
 /** What the walk reports to its caller. */
 export interface WalkHooks {
-  /** A GLOBAL, INST or STACK_GLOBAL whose names are known. */
-  global?(module: string, name: string): void;
+  /** A GLOBAL, INST or STACK_GLOBAL whose names are known, with the protocol in force there. */
+  global?(module: string, name: string, proto: number): void;
   /** An EXT1/2/4 code. */
   ext?(code: number): void;
   /** A key set on a dict (SETITEM, SETITEMS): the dict's opcode position; whether the key is a str. */
@@ -44,6 +44,8 @@ export interface WalkSeed {
   readonly memoSize: number;
   /** Whether Python 2 `str` opcodes load as strings (not with `encoding: 'bytes'`). */
   readonly py2StrIsStr: boolean;
+  /** The protocol the last PROTO opcode announced (0 when none has). */
+  readonly proto?: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export function walkSymbols(data: Uint8Array, pos: number, seed: WalkSeed, hooks
   const dense: number[] = [];
   const below = new Map<number, number>();
   let memoSize = base;
-  let proto = 0;
+  let proto = seed.proto ?? 0;
   const dicts = hooks.dictKey !== undefined;
   const text = (item: number): string | undefined => {
     if (item <= -3) return dicts ? undefined : known[-3 - item];
@@ -200,7 +202,7 @@ export function walkSymbols(data: Uint8Array, pos: number, seed: WalkSeed, hooks
         const nl = data.indexOf(0x0a, at + 1);
         if (hooks.global) {
           const names = globalNames(data, at + 1, nl, next - 1, op === OP.INST);
-          if (names !== undefined) hooks.global(names[0], names[1]);
+          if (names !== undefined) hooks.global(names[0], names[1], proto);
         }
         if (op === OP.INST && !dropTo()) return;
         stack.push(OTHER);
@@ -210,7 +212,7 @@ export function walkSymbols(data: Uint8Array, pos: number, seed: WalkSeed, hooks
         if (stack.length < 2) return;
         const name = text(stack.pop()!);
         const module = text(stack.pop()!);
-        if (module !== undefined && name !== undefined && hooks.global) hooks.global(module, name);
+        if (module !== undefined && name !== undefined && hooks.global) hooks.global(module, name, proto);
         stack.push(OTHER);
         break;
       }
@@ -251,8 +253,11 @@ function u32(data: Uint8Array, at: number): number {
 
 /** A text PUT / GET index, or undefined for anything but plain decimal digits. */
 function lineIndex(data: Uint8Array, start: number, end: number): number | undefined {
-  const t = decodeLatin1(data, start, end).trim().replace(/_/g, '');
-  return /^\+?\d+$/.test(t) ? Number(t) : undefined;
+  // Note: read as the loader reads it (Python's int()); a negative index ends the load there.
+  const t = decodeLatin1(data, start, end);
+  if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(t)) return undefined;
+  const n = Number(t.replace(/_/g, ''));
+  return n >= 0 || Object.is(n, -0) ? Math.abs(n) : undefined;
 }
 
 /** The module and name of a GLOBAL / INST, decoded as the loader does, or undefined. */
@@ -281,8 +286,23 @@ function strAt(data: Uint8Array, at: number): string | undefined {
         return decodeUtf8(data, at + 9, at + 9 + u32(data, at + 1) + u32(data, at + 5) * 0x100000000);
       case OP.UNICODE:
         return decodeRawUnicodeEscape(data, at + 1, data.indexOf(0x0a, at + 1));
+      case OP.SHORT_BINSTRING:
+      case OP.BINSTRING: {
+        // Python 2 str: ASCII text reads the same under every encoding the loader accepts.
+        const start = op === OP.SHORT_BINSTRING ? at + 2 : at + 5;
+        const end = start + (op === OP.SHORT_BINSTRING ? data[at + 1]! : u32(data, at + 1));
+        for (let i = start; i < end; i++) if (data[i]! > 0x7f) return undefined;
+        return decodeLatin1(data, start, end);
+      }
+      case OP.STRING: {
+        // The quoted form: plain ASCII between matching quotes, no escapes.
+        const end = data.indexOf(0x0a, at + 1);
+        const q = data[at + 1];
+        if (end - at < 3 || (q !== 0x27 && q !== 0x22) || data[end - 1] !== q) return undefined;
+        for (let i = at + 2; i < end - 1; i++) if (data[i]! > 0x7f || data[i] === 0x5c) return undefined;
+        return decodeLatin1(data, at + 2, end - 1);
+      }
       default:
-        // Python 2 str names for STACK_GLOBAL: left to the real load.
         return undefined;
     }
   } catch {

@@ -230,6 +230,8 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           const set = this.target(stack[mark - 1]);
           // A frozen Set is a frozenset, which has no add (JS's freeze does not stop Set#add).
           if (set instanceof Set && Object.isFrozen(set)) throw err("'frozenset' object has no attribute 'add'");
+          // Note: a Set subclass of the user's may run its own add.
+          if (set instanceof Set && Object.getPrototypeOf(set) !== Set.prototype) this.beforeUserCode(mark, 0);
           if (set instanceof Set) for (let i = mark; i < stack.length; i++) set.add(stack[i]);
           else this.append(set, stack, mark);
           truncate(stack, mark);

@@ -327,7 +327,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       // _reconstructor(set, set, items) is set(items), as base.__init__ makes it in CPython.
       if (cls === base && typeof cls === 'function' && newEmpty(cls) !== undefined) return this.call(cls, state == null ? [] : [state]);
       const jsBase = (NATIVE_BASES.get(base) ?? base) as Function;
-      if (!isNative(base)) this.beforeUserCode(this.stack.length, 1);
+      // Note: a class of the user's may run its own code here (push, add, set, __new__).
+      if (!isNative(base) || !isNative(cls)) this.beforeUserCode(this.stack.length, 1);
       if (typeof jsBase === 'function' && jsBase !== Array && jsBase !== Map) this.checkArgs(jsBase, state == null ? [] : [state], true);
       return reconstructor(cls as Function, jsBase, state);
     }

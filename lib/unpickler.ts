@@ -162,8 +162,9 @@ export class Unpickler extends UnpicklerCore {
         },
         memoSize: this.memoSize(),
         py2StrIsStr: this.py2StrIsStr,
+        proto: this.proto,
       },
-      { global: (module, name) => this.resolveGlobal(module, name), ext: (code) => this.resolveExtension(code) },
+      { global: (module, name, proto) => this.resolveGlobalAt(module, name, proto), ext: (code) => this.resolveExtension(code) },
     );
   }
 
@@ -191,8 +192,13 @@ export class Unpickler extends UnpicklerCore {
 
   /** Resolves a GLOBAL / INST / STACK_GLOBAL / EXT name through {@link findClass}. */
   protected resolveGlobal(module: string, name: string): unknown {
+    return this.resolveGlobalAt(module, name, this.proto);
+  }
+
+  /** {@link resolveGlobal} as it will be at a point whose PROTO opcode said `proto`. */
+  private resolveGlobalAt(module: string, name: string, proto: number): unknown {
     let [m, n] = [module, name];
-    if (this.proto < 3 && this.fixImports) [m, n] = py3Name(module, name);
+    if (proto < 3 && this.fixImports) [m, n] = py3Name(module, name);
     return this.findClass(m, n);
   }
 

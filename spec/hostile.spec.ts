@@ -87,6 +87,22 @@ class HostileStack extends Array {}
 @reducible({ module: 'spec_hostile', name: 'When' })
 class HostileWhen extends Date {}
 
+@reducible({ module: 'spec_hostile', name: 'SpySet' })
+class HostileSpySet extends Set<unknown> {
+  override add(x: unknown): this {
+    spyCalls.push(['SpySet.add', x]);
+    return super.add(x);
+  }
+}
+
+@reducible({ module: 'spec_hostile', name: 'SpyList' })
+class HostileSpyList extends Array<unknown> {
+  override push(...x: unknown[]): number {
+    spyCalls.push(['SpyList.push', ...x]);
+    return super.push(...x);
+  }
+}
+
 // --- The CPython corpus ---
 
 /**
@@ -341,6 +357,19 @@ describe('hostile input', () => {
         const e = rejects(p, { persistentLoad: (pid) => spyCalls.push(['pid', pid]) });
         expect(e.message).to.include("'os.system'");
       }
+      const more = [
+        // STACK_GLOBAL names given as Python 2 str (SHORT_BINSTRING, BINSTRING, STRING).
+        latin1(`\x80\x04(c__main__\nhostileSpecSpy\nVx\n\x85RU\x02osU\x06system\x93t.`),
+        latin1(`\x80\x04(c__main__\nhostileSpecSpy\nVx\n\x85RT\x02\x00\x00\x00osS'system'\n\x93t.`),
+        // A PROTO opcode after the call changes how a later name reads (no Python 2 mapping from 3).
+        latin1('(c__main__\nhostileSpecSpy\n(Vx\ntR\x80\x03c__builtin__\nset\nt.'),
+        // A Set or Array subclass of the user's adds or pushes with its own code.
+        latin1('\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00(cspec_hostile\nSpySet\n)\x81(K\x01\x90cos\nsystem\nt.'),
+        latin1('(ccopy_reg\n_reconstructor\n(cspec_hostile\nSpyList\nc__builtin__\nlist\n(I1\nltRcos\nsystem\nt.'),
+        // A text memo index of -0 is index 0, for the walk as for the load.
+        latin1('(Vos\np-0\n(c__main__\nhostileSpecSpy\n(Vx\ntRVsystem\n\x80\x04g0\n\x8c\x06system\x93t.'),
+      ];
+      for (const p of more) expect(rejects(p).message).to.match(/'os\.system'|'__builtin__\.set'/);
       addExtension('os', 'system', 0xf1);
       try {
         expect(rejects(latin1('\x80\x02(c__main__\nhostileSpecSpy\nVx\n\x85R\x82\xf1t.')).message).to.include("'os.system'");
