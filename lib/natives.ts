@@ -35,8 +35,11 @@ export function optional<T>(x: unknown, type: 'string' | 'number', what: string)
 
 /** The items of a Python iterable as the loader represents it (list, tuple, set, dict, str, bytes). */
 export function itemsOf(x: unknown, what: string): Iterable<unknown> {
-  if (Array.isArray(x) || x instanceof Set || x instanceof Uint8Array || typeof x === 'string') return x;
-  if (x instanceof Map) return x.keys();
+  // Note: the built-ins' own iterators, so that a subclass of the user's runs none of its code.
+  if (Array.isArray(x)) return Array.prototype.values.call(x);
+  if (x instanceof Set) return Set.prototype.values.call(x);
+  if (x instanceof Uint8Array || typeof x === 'string') return x;
+  if (x instanceof Map) return Map.prototype.keys.call(x);
   if (x !== null && typeof x === 'object' && !(x instanceof PyObject) && !(x instanceof PyGlobal)) return Object.keys(x);
   return fail(`${what}: '${typeof x}' object is not iterable`);
 }
@@ -203,13 +206,10 @@ export function nativeCost(fn: unknown, args: readonly unknown[]): number {
     return base === ArrayBuffer ? Math.max(0, x) : 0;
   }
   if (unit === undefined && !COPYING.has(fn)) return 0;
-  if (typeof x === 'string') return x.length;
-  if (x instanceof Uint8Array || Array.isArray(x)) return x.length;
-  if (x instanceof ArrayBuffer) return args.length > 1 ? 0 : x.byteLength;
-  if (x instanceof Map || x instanceof Set) return x.size;
-  return 0;
+  // A view over a buffer (buffer, offset, length) shares it: nothing is copied.
+  if (x instanceof ArrayBuffer && args.length > 1) return 0;
+  return copySize(x);
 }
-
 
 /**
  * What `cls.__new__(cls)` gives for a native Python type (`set.__new__(set)` is an empty set),
@@ -222,4 +222,22 @@ export function newEmpty(fn: unknown): unknown {
   if (fn === pySet || fn === pyFrozenset || fn === pyBytes || fn === pyBytearray) return (fn as () => unknown)();
   if (fn === pyDict) return {};
   return undefined;
+}
+
+
+/**
+ * How many items copying `x` as an iterable or a dict makes (string length, list length, set or
+ * Map size, a plain object's keys), for the loader's allowance.
+ *
+ * @param x The value to be copied.
+ * @returns The count; 0 for anything else.
+ */
+export function copySize(x: unknown): number {
+  if (typeof x === 'string') return x.length;
+  if (x instanceof Uint8Array || Array.isArray(x)) return x.length;
+  if (x instanceof ArrayBuffer) return x.byteLength;
+  if (x instanceof Map || x instanceof Set) return x.size;
+  // A dict read back as a plain object: its keys are what is copied.
+  if (typeof x === 'object' && x !== null && !(x instanceof PyObject) && !(x instanceof PyGlobal)) return Object.keys(x).length;
+  return 0;
 }

@@ -90,24 +90,30 @@ export function walkSymbols(data: Uint8Array, pos: number, seed: WalkSeed, hooks
     const m = stack.lastIndexOf(MARK);
     return m < 0 ? undefined : stack.splice(m).slice(1);
   };
+  /** Whether memo index `idx` holds an entry (stored by this walk or found in the seed). */
+  const holds = (idx: number): boolean =>
+    (below.size !== 0 && below.has(idx)) || (idx >= base && dense[idx - base] !== undefined) || seed.memo(idx) !== undefined;
   const store = (idx: number): boolean => {
     if (stack.length === 0) return false;
     const item = stack[stack.length - 1]!;
+    // Note: MEMOIZE's next index is the number of entries, as in the loader; storing over an
+    // existing entry (the seed's included) does not add one.
+    if (!holds(idx)) memoSize++;
     if (idx >= base && idx - base <= dense.length) {
       if (below.size !== 0) below.delete(idx);
-      if (idx - base === dense.length) {
-        dense.push(item);
-        memoSize++;
-      } else dense[idx - base] = item;
+      if (idx - base === dense.length) dense.push(item);
+      else dense[idx - base] = item;
     } else {
-      if (!below.has(idx) && seed.memo(idx) === undefined && !(idx >= base && dense[idx - base] !== undefined)) memoSize++;
       below.set(idx, item);
     }
     return true;
   };
   const fetch = (idx: number): number | undefined => {
     if (below.size !== 0 && below.has(idx)) return below.get(idx);
-    if (idx >= base) return dense[idx - base];
+    if (idx >= base) {
+      const mine = dense[idx - base];
+      if (mine !== undefined) return mine;
+    }
     const theirs = seed.memo(idx);
     return theirs === undefined ? undefined : asItem(theirs);
   };

@@ -82,3 +82,20 @@ export function assignOrDefine(y: any, key: string | symbol, value: unknown): vo
     defineValue(y, key, value);
   }
 }
+
+/**
+ * A value used as a property name: symbols and strings as they are, other primitives as their
+ * string. An object is refused rather than converted: converting a list joins it, which a small
+ * pickle can make huge (nested lists of references), and no such key means anything here.
+ *
+ * @param k The key.
+ * @returns The property key.
+ * @throws {TypeError} for an object or function.
+ */
+export function propertyKey(k: unknown): string | symbol {
+  if (typeof k === 'string' || typeof k === 'symbol') return k;
+  if ((typeof k === 'object' && k !== null) || typeof k === 'function') {
+    throw new TypeError(`a property name must be a str or a primitive, not ${Array.isArray(k) ? 'a list' : typeof k}`);
+  }
+  return String(k);
+}

@@ -7,7 +7,7 @@
  */
 import { allocate, builtinBase, classOf, Kind, kindOf, needsNew, stateKeys } from './builtins';
 import { typeName } from './errors';
-import { defineDescriptor, defineValue } from './props';
+import { defineDescriptor, defineValue, propertyKey } from './props';
 import type { Reducer, ReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';
 
@@ -451,7 +451,7 @@ export function setState(
 function applyMapping(obj: object, state: unknown, fail: (m: string) => Error, assign: boolean): void {
   if (state instanceof Map) {
     for (const [k, v] of state) {
-      const key = typeof k === 'symbol' ? k : String(k);
+      const key = propertyKey(k);
       if (assign && key !== '__proto__') (obj as Record<string | symbol, unknown>)[key] = v;
       else defineValue(obj, key, v);
     }
@@ -527,7 +527,7 @@ export function setItem(obj: object, key: unknown, value: unknown): void {
     obj[i] = value;
     return;
   }
-  const k = typeof key === 'symbol' ? key : String(key);
+  const k = propertyKey(key);
   // Python's obj[key] = value is an assignment (setters run), but Object.prototype's __proto__
   // setter would change the prototype: that key is defined as an own property instead.
   if (k === '__proto__') defineValue(obj, k, value);

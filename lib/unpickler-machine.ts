@@ -6,10 +6,10 @@
 import { allocate, isIndex, unsafeBaseArgs } from './builtins';
 import { UnpicklingError, typeName } from './errors';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { defineValue } from './props';
+import { defineValue, propertyKey } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
-import { callableFor, nativeCost, newEmpty } from './natives';
+import { callableFor, copySize, nativeCost, newEmpty } from './natives';
 import { callableName, HOLE, isNative, NATIVE_BASES } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
 
@@ -330,6 +330,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       // Note: a class of the user's may run its own code here (push, add, set, __new__).
       if (!isNative(base) || !isNative(cls)) this.beforeUserCode(this.stack.length, 1);
       if (typeof jsBase === 'function' && jsBase !== Array && jsBase !== Map) this.checkArgs(jsBase, state == null ? [] : [state], true);
+      // A list or dict base copies the state's items: they count against the allowance too.
+      else if (state != null) this.charge(copySize(state), 'copyreg._reconstructor');
       return reconstructor(cls as Function, jsBase, state);
     }
     if ((func === newobj || func === newobjEx) && args[0] instanceof PyGlobal) {
@@ -353,11 +355,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
    */
   private checkArgs(func: Function, args: readonly unknown[], toBase: boolean): void {
     if (args.length === 0) return;
-    const cost = nativeCost(callableFor(func), args);
-    if (cost > 0) {
-      this.allocLeft -= cost;
-      if (!(this.allocLeft >= 0)) throw err(`${callableName(func)}() would allocate more than a pickle of ${this.data.length} bytes may`);
-    }
+    this.charge(nativeCost(callableFor(func), args), callableName(func));
     if (toBase) {
       const why = unsafeBaseArgs(func, args);
       if (why !== undefined) throw err(why);
@@ -437,6 +435,13 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     return this.persistentLoad(pid);
   }
 
+  /** Counts `cost` bytes or items against this load's allowance (see checkArgs). */
+  private charge(cost: number, name: string): void {
+    if (cost <= 0) return;
+    this.allocLeft -= cost;
+    if (!(this.allocLeft >= 0)) throw err(`${name}() would allocate more than a pickle of ${this.data.length} bytes may`);
+  }
+
   /** A class with its own `static __new__` runs it to allocate (see allocate). */
   private beforeAllocate(cls: unknown): void {
     if (typeof (cls as { __new__?: unknown }).__new__ === 'function') this.beforeUserCode(this.stack.length, 1);
@@ -495,7 +500,7 @@ function buildError(e: Error, state: unknown): void {
   if (state === null || state === undefined) return;
   const entries = state instanceof Map ? [...state] : Object.entries(state as object);
   for (const [k, v] of entries) {
-    const key = String(k);
+    const key = propertyKey(k);
     const hidden = key === 'message' || key === 'stack' || key === 'cause' || key === 'errors';
     Object.defineProperty(e, key, { value: v, writable: true, enumerable: !hidden, configurable: true });
   }

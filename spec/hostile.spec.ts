@@ -95,6 +95,35 @@ class HostileSpySet extends Set<unknown> {
   }
 }
 
+/** Spies under `__main__` names, for pickles found by fuzzing (kept as found). */
+function spyfn(...a: unknown[]): unknown[] {
+  spyCalls.push(['spyfn', ...a]);
+  return a;
+}
+constructor(spyfn);
+@reducible({ module: '__main__', name: 'SpySet' })
+class MainSpySet extends Set<unknown> {
+  override add(x: unknown): this {
+    spyCalls.push(['__main__.SpySet.add', x]);
+    return super.add(x);
+  }
+}
+@reducible({ module: '__main__', name: 'SpyList' })
+class MainSpyList extends Array<unknown> {
+  override [Symbol.iterator](): ArrayIterator<unknown> {
+    spyCalls.push(['__main__.SpyList.iter']);
+    return super[Symbol.iterator]();
+  }
+}
+@reducible({ module: '__main__', name: 'NewSpy' })
+class MainNewSpy {
+  static __new__(cls: typeof MainNewSpy): MainNewSpy {
+    spyCalls.push(['NewSpy.__new__']);
+    return Object.create(cls.prototype) as MainNewSpy;
+  }
+}
+void [MainSpySet, MainSpyList, MainNewSpy];
+
 @reducible({ module: 'spec_hostile', name: 'SpyList' })
 class HostileSpyList extends Array<unknown> {
   override push(...x: unknown[]): number {
@@ -382,6 +411,31 @@ describe('hostile input', () => {
       expect(spyCalls).to.deep.equal([['x']]);
     });
 
+    it('pickles found by fuzzing: the walk before user code follows every way a name can be given', () => {
+      spyCalls.length = 0;
+      const FOUND: Record<string, string> = {
+        py2StrStackGlobal: '8004635f5f6d61696e5f5f0a737079666e0a29523055026f73550673797374656d93304e2e',
+        protoSwitch: '8002635f5f6d61696e5f5f0a737079666e0a2952308003635f5f6275696c74696e5f5f0a7365740a304e2e',
+        negZeroGet: '80024e94635f5f6d61696e5f5f0a737079666e0a295230672d300a30636f730a73797374656d0a304e2e',
+        sparseMemo: '80024e72e803000030635f5f6d61696e5f5f0a737079666e0a2952306ae803000030636f730a73797374656d0a304e2e',
+        memoizeOverSparse: '80044e7205000000304e944e943030635f5f6d61696e5f5f0a737079666e0a2952308c0161948c0162948c086275696c74696e73948c026f73943030303068058c0373657493304e2e',
+        additemsSetSubclass: '8004635f5f6d61696e5f5f0a5370795365740a2981284b019030636f730a73797374656d0a304e2e',
+        reconstructorSetSubclass: '63636f70797265670a5f7265636f6e7374727563746f720a28635f5f6d61696e5f5f0a5370795365740a635f5f6275696c74696e5f5f0a7365740a5d4b0161745230636f730a73797374656d0a304e2e',
+        reconstructorStaticNew: '63636f70795f7265670a5f7265636f6e7374727563746f720a28635f5f6d61696e5f5f0a4e65775370790a635f5f6275696c74696e5f5f0a6f626a6563740a4e745230636f730a73797374656d0a304e2e',
+        setOfArraySubclass: '8002635f5f6275696c74696e5f5f0a7365740a635f5f6d61696e5f5f0a5370794c6973740a2981855230636f730a73797374656d0a304e2e',
+      };
+      for (const [name, hex] of Object.entries(FOUND)) {
+        expect(rejects(unhex(hex)).message, name).to.match(/is forbidden/);
+      }
+      expect(spyCalls).to.deep.equal([]);
+    });
+
+    it('a nested list as a property key is refused, not joined into a huge string', () => {
+      // builtins.ValueError() given state {[[L]*4]*4 …: None}: String(key) would take seconds.
+      const e = rejects(unhex('8002636275696c74696e730a56616c75654572726f720a29527d285d94302868006800680068006c94302868016801680168016c94302868026802680268026c94302868036803680368036c94302868046804680468046c94302868056805680568056c94302868066806680668066c94302868076807680768076c94302868086808680868086c94302868096809680968096c943028680a680a680a680a6c943028680b680b680b680b6c943028680c680c680c680c6c944e75622e'));
+      expect(e.message).to.include('a property name must be a str or a primitive');
+    });
+
     it('Python 2 spellings map to the same names and are refused the same way', () => {
       expect(rejects(latin1('c__builtin__\neval\n(Vx\ntR.')).message).to.include("'builtins.eval'");
       expect(rejects(latin1('c__builtin__\n__import__\n(Vos\ntR.')).message).to.include("'builtins.__import__'");
@@ -472,7 +526,12 @@ describe('hostile input', () => {
     });
 
     it('copying one memoized list thousands of times (quadratic work) stops at the allowance', () => {
-      // set(L) 20,000 times for a 50,000-item L: a billion items from a 160 KB pickle.
+      // set(L) 20,000 times for a 50,000-item L: a billion items from a 160 KB pickle. The same
+      // for a dict read back as a plain object, and for _reconstructor with a list base.
+      const d = latin1(`\x80\x02cbuiltins\nset\nq\x00}q\x01(${Array.from({ length: 5000 }, (_, i) => `X\x05\x00\x00\x00k${String(i).padStart(4, '0')}N`).join('')}uq\x02` + 'h\x00h\x02\x85R0'.repeat(20_000) + 'N.');
+      expect(rejects(d).message).to.include('builtins.set() would allocate more');
+      const r = latin1(`ccopy_reg\n_reconstructor\nq\x00c__builtin__\nlist\nq\x01${zeros(50_000)}q\x02` + 'h\x00(h\x01h\x01h\x02tR0'.repeat(20_000) + 'N.');
+      expect(rejects(r).message).to.include('copyreg._reconstructor() would allocate more');
       const n = 50_000;
       const data = latin1(`\x80\x02cbuiltins\nset\nq\x00${zeros(n)}q\x01` + 'h\x00h\x01\x85R0'.repeat(20_000) + 'N.');
       expect(rejects(data).message).to.include('builtins.set() would allocate more');
