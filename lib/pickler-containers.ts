@@ -74,14 +74,12 @@ export abstract class PicklerContainers extends PicklerCore {
     const entries = Array.from(Map.prototype.entries.call(obj));
     const state = extraState(obj, Kind.MAP);
     if (state !== null) return this.saveReduce(reduction(JS_MAP, [], state, null, entries), obj);
-    const first = entries.length > 0 ? typeof entries[0]![0] : 'string';
-    if (first !== 'string' && first !== 'symbol') {
-      // Python reads a dict with non-string keys; the loader makes a Map of it again when the
-      // first pair is set (until then a GET of it must close it first: closeMap).
+    if (entries.some(([k]) => typeof k !== 'string' && typeof k !== 'symbol')) {
+      // CPython's bytes for the dict. The loader makes it a Map when its first non-string key
+      // arrives (reading the pickle again when a reference to it escaped first, see MapNeeded).
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
       else this.out.byte(OP.EMPTY_DICT);
-      // Note: a negative memo entry marks it open until T.MAP_CLOSE (-1 - index).
-      this.memo.set(obj, -1 - this.putMemo());
+      this.memoize(obj);
       this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
       return;
     }
@@ -104,15 +102,6 @@ export abstract class PicklerContainers extends PicklerCore {
       }
       this.out.byte(OP.DICT);
       this.memoize(obj);
-      return;
-    }
-    if (entries.some(([k]) => typeof k !== 'string' && typeof k !== 'symbol')) {
-      // CPython's bytes: a dict whose first key is a str and a later one is not. The loader makes
-      // it a Map when that key arrives (reading the pickle again when it must, see MapNeeded).
-      if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
-      else this.out.byte(OP.EMPTY_DICT);
-      this.memoize(obj);
-      this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
       return;
     }
     // Note: a Map with only string keys would load as a plain object if written as a dict

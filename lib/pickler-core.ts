@@ -110,8 +110,7 @@ export abstract class PicklerCore {
 
   /** Drops the memo entries from index `start` on (those of a dump that failed). */
   protected forgetFrom(start: number): void {
-    // Note: a Map still open has the negative entry -1 - index (see saveMap).
-    for (const [k, v] of this.memo) if ((v < 0 ? -1 - v : v) >= start) this.memo.delete(k);
+    for (const [k, v] of this.memo) if (v >= start) this.memo.delete(k);
     for (const [k, v] of this.strMemo) if (v >= start) this.strMemo.delete(k);
     for (const [k, v] of this.globalMemo) if (v >= start) this.globalMemo.delete(k);
     this.memoSize = start;
@@ -160,29 +159,46 @@ export abstract class PicklerCore {
   protected listBatch(b: Batch): void {
     const obj = b.obj as unknown[];
     const n = obj.length;
-    const perItem = this.protocol === 0 || n === 1;
-    const out = this.out;
-    if (!b.open) {
-      b.end = Math.min(b.i + BATCHSIZE, n);
-      if (!perItem) out.byte(OP.MARK);
-      b.open = true;
-    }
+    const perItem = this.openBatch(b, n);
     const end = b.end!;
     while (b.i < end) {
-      const v = itemAt(obj, b.i++);
-      if (this.inlineAtoms && this.saveAtom(v)) {
-        if (perItem) out.byte(OP.APPEND);
-        continue;
-      }
-      // Note: an object item is saved through the task stack; the batch resumes after it.
-      this.push(T.LIST_BATCH, undefined, b);
-      if (perItem) this.push(T.OP, OP.APPEND);
-      this.push(T.SAVE, v);
-      return;
+      if (!this.batchValue(b, itemAt(obj, b.i++), perItem, T.LIST_BATCH, OP.APPEND)) return;
     }
-    if (!perItem) out.byte(OP.APPENDS);
+    this.closeBatch(b, n, perItem, T.LIST_BATCH, OP.APPENDS);
+  }
+
+  /** Starts the batch at `b.i` (its MARK) unless it is open; returns whether items go one by one. */
+  private openBatch(b: Batch, n: number): boolean {
+    const perItem = this.protocol === 0 || n === 1;
+    if (!b.open) {
+      b.end = Math.min(b.i + BATCHSIZE, n);
+      if (!perItem) this.out.byte(OP.MARK);
+      b.open = true;
+    }
+    return perItem;
+  }
+
+  /**
+   * Writes one value of a batch (an atom at once, then `one` when items go one by one), or
+   * suspends the batch behind a task that saves it; returns false when it suspended.
+   */
+  private batchValue(b: Batch, v: unknown, perItem: boolean, task: number, one: number): boolean {
+    if (this.inlineAtoms && this.saveAtom(v)) {
+      if (perItem) this.out.byte(one);
+      return true;
+    }
+    // Note: an object item is saved through the task stack; the batch resumes after it.
+    this.push(task, undefined, b);
+    if (perItem) this.push(T.OP, one);
+    this.push(T.SAVE, v);
+    return false;
+  }
+
+  /** Ends the open batch (`many` after a MARK) and queues the next one while items remain. */
+  private closeBatch(b: Batch, n: number, perItem: boolean, task: number, many: number): void {
+    if (!perItem) this.out.byte(many);
     b.open = false;
-    if (b.i < n) this.push(T.LIST_BATCH, undefined, b);
+    if (b.i < n) this.push(task, undefined, b);
   }
 
   protected endTuple(obj: unknown[], n: number): void {
@@ -209,39 +225,24 @@ export abstract class PicklerCore {
       this.objectBatch(b);
       return;
     }
-    const obj = b.obj;
-    const keys = b.keys as readonly unknown[];
-    const n = keys.length;
+    const pairs = b.keys as readonly [unknown, unknown][];
+    const n = pairs.length;
     const start = b.i;
     const end = Math.min(start + BATCHSIZE, n);
     if (end < n) {
       b.i = end;
       this.push(T.DICT_BATCH, undefined, b);
     }
-    const isMap = obj instanceof Map;
-    const get = (i: number): [unknown, unknown] => {
-      if (isMap) return keys[i] as [unknown, unknown];
-      const k = keys[i] as string | symbol;
-      return [k, (obj as Record<string | symbol, unknown>)[k]];
-    };
-    const item = isMap && start === 0 ? T.MAP_ITEM : T.SAVE;
-    if (this.protocol === 0 || n === 1) {
-      for (let i = end - 1; i >= start; i--) {
-        const [k, v] = get(i);
-        if (isMap && i === 0) this.push(T.MAP_CLOSE, obj);
-        this.push(T.OP, OP.SETITEM);
-        this.push(item, v, obj);
-        this.push(item, k, obj);
-      }
-      return;
+    const perItem = this.protocol === 0 || n === 1;
+    if (!perItem) {
+      this.out.byte(OP.MARK);
+      this.push(T.OP, OP.SETITEMS);
     }
-    this.out.byte(OP.MARK);
-    if (isMap && start === 0) this.push(T.MAP_CLOSE, obj);
-    this.push(T.OP, OP.SETITEMS);
     for (let i = end - 1; i >= start; i--) {
-      const [k, v] = get(i);
-      this.push(item, v, obj);
-      this.push(item, k, obj);
+      const [k, v] = pairs[i]!;
+      if (perItem) this.push(T.OP, OP.SETITEM);
+      this.push(T.SAVE, v);
+      this.push(T.SAVE, k);
     }
   }
 
@@ -250,13 +251,7 @@ export abstract class PicklerCore {
     const obj = b.obj as Record<string | symbol, unknown>;
     const keys = b.keys as readonly (string | symbol)[];
     const n = keys.length;
-    const perItem = this.protocol === 0 || n === 1;
-    const out = this.out;
-    if (!b.open) {
-      b.end = Math.min(b.i + BATCHSIZE, n);
-      if (!perItem) out.byte(OP.MARK);
-      b.open = true;
-    }
+    const perItem = this.openBatch(b, n);
     const end = b.end!;
     while (b.i < end) {
       const k = keys[b.i]!;
@@ -271,18 +266,9 @@ export abstract class PicklerCore {
       const v = obj[k];
       b.i++;
       b.half = false;
-      if (this.inlineAtoms && this.saveAtom(v)) {
-        if (perItem) out.byte(OP.SETITEM);
-        continue;
-      }
-      this.push(T.DICT_BATCH, undefined, b);
-      if (perItem) this.push(T.OP, OP.SETITEM);
-      this.push(T.SAVE, v);
-      return;
+      if (!this.batchValue(b, v, perItem, T.DICT_BATCH, OP.SETITEM)) return;
     }
-    if (!perItem) out.byte(OP.SETITEMS);
-    b.open = false;
-    if (b.i < n) this.push(T.DICT_BATCH, undefined, b);
+    this.closeBatch(b, n, perItem, T.DICT_BATCH, OP.SETITEMS);
   }
 
   /**
@@ -333,17 +319,6 @@ export abstract class PicklerCore {
       default:
         return false;
     }
-  }
-
-  /**
-   * A GET of a Map written as a dict literal (its memo entry still negative) before the pair that
-   * makes the loader turn the plain object into a Map: CPython's bytes, a plain GET. When the
-   * loader has by then stored the reference where it cannot swap it, it reads the pickle again
-   * with that dict a Map from the start (MapNeeded in unpickler-machine.ts).
-   */
-  protected closeMap(map: Map<unknown, unknown>, idx: number): void {
-    this.memo.set(map, idx);
-    this.writeGet(idx);
   }
 
   /**

@@ -33,8 +33,6 @@ export abstract class PicklerRecursive extends PicklerContainers {
     const obj = value as object;
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
-      // Note: an open Map (negative entry) is closed by saveObject.
-      if (idx < 0) return false;
       this.frameBoundary();
       this.writeGet(idx);
       return true;

@@ -36,9 +36,5 @@ export const SETSTATE_END = 14;
 export const NEWOBJ_END = 15;
 /** Task: an instance's own properties as the BUILD dict. */
 export const INSTANCE_STATE = 16;
-/** Task: a Map's first key is set: the loader has made it a Map. */
-export const MAP_CLOSE = 17;
-/** Task: a key or value in a Map's first pairs (aux: the Map). */
-export const MAP_ITEM = 18;
 /** Task: DICT and the memo entry of a Map written as MARK k v … DICT. */
 export const DICT_END = 19;

@@ -143,16 +143,7 @@ export class Pickler extends PicklerGlobals {
       const aux = auxs.pop();
       switch (task) {
         case T.SAVE:
-        case T.MAP_ITEM:
           if (persistent && this.savePersistent(val)) break;
-          if (task === T.MAP_ITEM && val === aux) {
-            // The Map itself as one of its first keys or values: the loader finds this reference
-            // among the pairs when it makes the Map, so a plain GET does (CPython's bytes).
-            this.frameBoundary();
-            const m = this.memo.get(val)!;
-            this.writeGet(m < 0 ? -1 - m : m);
-            break;
-          }
           this.save(val);
           break;
         case T.SAVE_NOPERS:
@@ -206,11 +197,6 @@ export class Pickler extends PicklerGlobals {
           this.openStateDict();
           this.push(T.DICT_BATCH, undefined, { obj: val, keys: aux as (string | symbol)[], i: 0 } satisfies Batch);
           break;
-        case T.MAP_CLOSE: {
-          const m = this.memo.get(val)!;
-          if (m < 0) this.memo.set(val, -1 - m);
-          break;
-        }
         case T.DICT_END:
           this.out.byte(OP.DICT);
           this.memoize(val);
@@ -309,7 +295,6 @@ export class Pickler extends PicklerGlobals {
   private saveObject(obj: any): void {
     const idx = this.memo.get(obj);
     if (idx !== undefined) {
-      if (idx < 0) return this.closeMap(obj, -1 - idx);
       this.writeGet(idx);
       return;
     }

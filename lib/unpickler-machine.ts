@@ -54,12 +54,13 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   private allocLeft = 4 * this.data.length + 65536;
   /** Positions of the dict opcodes that make Maps from the start (a second load, see MapNeeded). */
   protected mapDicts: ReadonlySet<number> | undefined;
-  /** Whether this load could be read again (see MapNeeded); set by Unpickler.load. */
+  /** Whether this attempt at a load may be read again (see MapNeeded); set by Unpickler.load. */
   protected replayable = false;
-  /** Whether the out-of-band buffers can be taken again (they were given as an array). */
-  protected buffersReplayable = false;
-  /** How many out-of-band buffers this Unpickler has taken. */
+  /** The out-of-band buffers as given (an array can be taken again on a second reading). */
+  protected buffersSource: Iterable<unknown> | undefined;
+  /** How many out-of-band buffers this Unpickler has taken, in all and before this load. */
   protected buffersUsed = 0;
+  protected buffersBefore = 0;
   /** Override (or pass as option) to resolve persistent ids. */
   persistentLoad?(pid: unknown): unknown;
   protected stack: unknown[] = [];
@@ -140,6 +141,11 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     } else {
       this.memoMap.set(idx, v);
     }
+  }
+
+  /** Whether the current load can be read again: buffers it took can be taken again. */
+  protected canReplay(): boolean {
+    return this.replayable && (this.buffersUsed === this.buffersBefore || Array.isArray(this.buffersSource));
   }
 
   /** Forgets everything a load built, to load the same bytes again. */
@@ -275,7 +281,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     let low = at;
     const map = new Map<unknown, unknown>();
     const keys = Reflect.ownKeys(obj);
-    if (this.replayable && (this.buffersUsed === 0 || this.buffersReplayable) && keys.length > 1 && typeof keys[0] === 'string' && isIndex(keys[0])) {
+    if (this.canReplay() && keys.length > 1 && typeof keys[0] === 'string' && isIndex(keys[0])) {
       // Integer-like keys are listed first whatever their order of insertion, so the dict's
       // order is lost in the plain object: load again with this dict a Map from the start.
       throw new MapNeeded('a dict with integer-like str keys became a Map after its first items');

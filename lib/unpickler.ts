@@ -56,7 +56,6 @@ export class Unpickler extends UnpicklerCore {
   /** Whether unknown globals load as placeholders. */
   readonly placeholders: boolean;
   private readonly fixImports: boolean;
-  private buffersSource: Iterable<unknown> | undefined;
   /** Whether Python 2 `str` opcodes load as strings (any `encoding` but `'bytes'`). */
   private readonly py2StrIsStr: boolean;
 
@@ -74,7 +73,6 @@ export class Unpickler extends UnpicklerCore {
       const buffers = options.buffers as { [Symbol.iterator]?: unknown };
       if (typeof buffers[Symbol.iterator] !== 'function') throw new TypeError("'buffers' is not iterable");
       this.buffersSource = options.buffers as Iterable<unknown>;
-      this.buffersReplayable = Array.isArray(options.buffers);
       this.buffers = this.buffersSource[Symbol.iterator]();
     }
     if (options.persistentLoad) this.persistentLoad = options.persistentLoad;
@@ -90,17 +88,23 @@ export class Unpickler extends UnpicklerCore {
    */
   load(): unknown {
     const start = this.pos;
-    const fresh = this.memoSize() === 0;
     this.prescanned = false;
-    this.replayable = fresh;
+    this.replayable = this.memoSize() === 0;
+    this.buffersBefore = this.buffersUsed;
     try {
       return this.run();
     } catch (e) {
       let error = e;
-      if (e instanceof MapNeeded && fresh && this.mayReplay()) {
+      if (e instanceof MapNeeded && this.canReplay()) {
         // Note: a rare shape of CPython pickle; the opcodes say which dicts get non-string keys,
         // and a second load makes those Maps from the start. Declared callables run again.
         this.mapDicts = findMapDicts(this.data, start, this.py2StrIsStr);
+        if (this.buffersUsed > this.buffersBefore) {
+          // Only an array gets here (canReplay): take this load's buffers again, from its first.
+          this.buffers = this.buffersSource![Symbol.iterator]();
+          for (let i = 0; i < this.buffersBefore; i++) this.buffers.next();
+          this.buffersUsed = this.buffersBefore;
+        }
         this.resetMachine();
         this.pos = start;
         this.prescanned = false;
@@ -117,15 +121,6 @@ export class Unpickler extends UnpicklerCore {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new UnpicklingError(message, { cause: error });
     }
-  }
-
-  /** Whether the pickle can be read again: out-of-band buffers taken can be taken again. */
-  private mayReplay(): boolean {
-    if (this.buffersUsed === 0) return true;
-    if (!Array.isArray(this.buffersSource)) return false;
-    this.buffers = this.buffersSource[Symbol.iterator]();
-    this.buffersUsed = 0;
-    return true;
   }
 
   /** Whether the rest of this load has been checked for forbidden globals (see prescan). */
