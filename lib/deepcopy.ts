@@ -33,8 +33,8 @@ class DeepCopier implements RecursiveCopier {
   private depth = 0;
   /** Per prototype, what the recursive walker does (see `classify`); lives for one copy. */
   private readonly protos = new Map<object, Plan | typeof SKIP>();
-  /** Array.prototype's guarded names (see Plan), for arrays with extra properties. */
-  private arrayGuarded: Plan['guarded'] | undefined;
+  /** For the extra properties of exact arrays (rare, so its guarded names are left lazy too). */
+  private readonly arrayPlan: Plan = { kind: Kind.ARRAY, exact: true, proto: ARRAY_PROTO, guarded: undefined, uses: 0 };
 
   private walker: FrameWalker | undefined;
   /** The memo once it is a {@link StampedMemo} (see `remember`). */
@@ -114,7 +114,7 @@ class DeepCopier implements RecursiveCopier {
     }
     this.remember(x, y);
     this.depth++;
-    this.copyProps(x, y, keys, plan.guarded);
+    if (keys.length > 0) this.copyProps(x, y, keys, plan.guarded !== undefined ? plan.guarded : guardOf(plan));
     if (plan.kind === Kind.MAP) {
       Map.prototype.forEach.call(x, (v: unknown, k: unknown) => y.set(this.deep(k), this.deep(v)));
     } else if (plan.kind === Kind.SET) {
@@ -144,9 +144,8 @@ class DeepCopier implements RecursiveCopier {
     }
     const keys = stateKeys(x, Kind.ARRAY);
     if (keys.length > 0) {
-      // Note: extra properties on an array are rare; the names to guard are found when needed.
-      if (this.arrayGuarded === undefined) this.arrayGuarded = guardedNames(ARRAY_PROTO);
-      this.copyProps(x, y, keys, this.arrayGuarded);
+      const plan = this.arrayPlan;
+      this.copyProps(x, y, keys, plan.guarded !== undefined ? plan.guarded : guardOf(plan));
     }
     this.depth--;
     return y;
@@ -155,7 +154,7 @@ class DeepCopier implements RecursiveCopier {
   /**
    * Copies the listed own properties of `x` onto `y`, values deep-copied, attributes and
    * accessors kept, no setter run. `guarded`: the names `y`'s prototype chain does not let an
-   * assignment define (see Plan).
+   * assignment define (see Plan); undefined to check each name on the chain instead.
    */
   private copyProps(x: object, y: any, keys: (string | symbol)[], guarded: Plan['guarded']): void {
     for (let i = 0; i < keys.length; i++) {
@@ -167,7 +166,8 @@ class DeepCopier implements RecursiveCopier {
         if (typeof v === 'object' && v !== null) v = this.deep(v);
         // Note: assignment makes the same own property as defineProperty, unless the chain has a
         // setter or a read-only property of that name (the plan lists those names).
-        if (guarded === null ? key !== '__proto__' : !guarded.has(key)) assignOrDefine(y, key, v);
+        if (guarded === undefined) defineValue(y, key, v);
+        else if (guarded === null ? key !== '__proto__' : !guarded.has(key)) assignOrDefine(y, key, v);
         else defineValue(y, key, v);
       } else {
         if ('value' in desc) {
@@ -187,11 +187,11 @@ class DeepCopier implements RecursiveCopier {
     const kind = kindOf(x);
     const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind);
     if (!recursive) return SKIP;
-    if (isExactBuiltin(proto)) return { kind, exact: true, guarded: guardedNames(proto) };
+    if (isExactBuiltin(proto)) return { kind, exact: true, proto, guarded: undefined, uses: 0 };
     // Note: the prototype answers for every instance; hooks an instance owns are checked in rec.
     if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || hasReduceHook(proto)) return SKIP;
     if (this.table.size !== 0 && this.table.has(classOf(x) as Function)) return SKIP;
-    return { kind, exact: false, guarded: guardedNames(proto) };
+    return { kind, exact: false, proto, guarded: undefined, uses: 0 };
   }
 
   /** Records the copy of an object the caller has just seen to be extensible. */
@@ -222,22 +222,40 @@ interface Plan {
   readonly kind: Kind;
   /** A built-in's own prototype: no hooks can apply. */
   readonly exact: boolean;
+  readonly proto: object | null;
   /**
    * The names that must be defined rather than assigned on a new object of this prototype
-   * (setters and read-only properties on its chain); null when `__proto__` is the only one.
+   * (setters and read-only properties on its chain); null when `__proto__` is the only one;
+   * undefined until {@link guardOf} finds them worth listing.
    */
-  readonly guarded: ReadonlySet<string | symbol> | null;
+  guarded: ReadonlySet<string | symbol> | null | undefined;
+  /** Objects with own properties copied with this plan before `guarded` was listed. */
+  uses: number;
+}
+
+/**
+ * Objects of one prototype copied before its guarded names are listed. Listing walks the whole
+ * chain (for a Date, dozens of methods), which a copy of a few objects does not earn back; until
+ * then each name is looked up on the new object's chain as it is written.
+ */
+const GUARD_AFTER = 8;
+
+/** The plan's guarded names once enough objects have used it, else undefined (see GUARD_AFTER). */
+function guardOf(plan: Plan): Plan['guarded'] {
+  if (++plan.uses < GUARD_AFTER) return undefined;
+  plan.guarded = guardedNames(plan.proto!);
+  return plan.guarded;
 }
 
 const SKIP = 0;
 /** Below this length an array is walked index by index without a sparseness check. */
 const SPARSE_CHECK = 1 << 16;
-const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, guarded: null };
-const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, guarded: new Set() };
 
 const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible } = Object;
 const OBJECT_PROTO = Object.prototype;
 const ARRAY_PROTO = Array.prototype;
+const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: OBJECT_PROTO, guarded: null, uses: 0 };
+const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: null, guarded: new Set(), uses: 0 };
 
 /** The names on a prototype chain that an assignment would not simply define on the instance. */
 function guardedNames(proto: object): ReadonlySet<string | symbol> | null {

@@ -505,6 +505,41 @@ describe('deepcopy', () => {
       expect((y as unknown as { other: number[] }).other).to.deep.equal([1]);
     });
 
+    it('never runs a prototype setter, whether a copy meets one instance or many (names listed lazily)', () => {
+      let calls = 0;
+      class DcSpecLazyGuard {
+        set tag(_v: string) {
+          calls++;
+        }
+      }
+      const arrayProto = Array.prototype as unknown as Record<string, unknown>;
+      Object.defineProperty(Date.prototype, 'dcSpecTag', { set: () => calls++, configurable: true });
+      Object.defineProperty(Array.prototype, 'dcSpecTag', { set: () => calls++, configurable: true });
+      try {
+        const make = (): object => {
+          const o = new DcSpecLazyGuard();
+          Object.defineProperty(o, 'tag', { value: 'own', writable: true, enumerable: true, configurable: true });
+          const d = new Date(0);
+          Object.defineProperty(d, 'dcSpecTag', { value: 'date', writable: true, enumerable: true, configurable: true });
+          const a = [1];
+          Object.defineProperty(a, 'dcSpecTag', { value: 'array', writable: true, enumerable: true, configurable: true });
+          return [o, d, a];
+        };
+        for (const n of [1, 3, 50]) {
+          const ys = deepcopy(Array.from({ length: n }, make)) as [DcSpecLazyGuard, Date, number[]][];
+          for (const [o, d, a] of ys) {
+            expect(Object.getOwnPropertyDescriptor(o, 'tag')!.value).to.equal('own');
+            expect(Object.getOwnPropertyDescriptor(d, 'dcSpecTag')!.value).to.equal('date');
+            expect(Object.getOwnPropertyDescriptor(a, 'dcSpecTag')!.value).to.equal('array');
+          }
+        }
+        expect(calls).to.equal(0);
+      } finally {
+        delete (Date.prototype as unknown as Record<string, unknown>).dcSpecTag;
+        delete arrayProto.dcSpecTag;
+      }
+    });
+
     it("keeps each property's attributes (read-only, non-configurable) on plain objects and instances", () => {
       class DcSpecAttrs {}
       for (const x of [{} as object, new DcSpecAttrs()]) {
