@@ -155,6 +155,18 @@ export function writeStr(out: Output, protocol: number, s: string): void {
     }
     return;
   }
+  if (s.length >= LONG_TEXT && s.length * 3 <= 0xffffffff) {
+    // Note: at least 64 KiB of UTF-8 whatever the text, so the header is known without counting
+    // (a walk over every character, slower than the encoding): BINUNICODE, length patched in.
+    const large = out.isLarge(LONG_TEXT);
+    if (large) out.beginLarge();
+    out.byte(OP.BINUNICODE);
+    out.u32(0);
+    const at = out.pos - 4;
+    out.patchU32(at, out.utf8(s));
+    if (large) out.endLarge();
+    return;
+  }
   const n = utf8Length(s);
   const large = out.isLarge(n);
   if (large) out.beginLarge();
@@ -170,6 +182,9 @@ export function writeStr(out: Output, protocol: number, s: string): void {
   out.utf8(s);
   if (large) out.endLarge();
 }
+
+/** Strings at least this long have at least as many UTF-8 bytes as CPython's large-payload size. */
+const LONG_TEXT = 64 * 1024;
 
 function hex(v: number, width: number): string {
   return v.toString(16).padStart(width, '0');
