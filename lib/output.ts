@@ -12,19 +12,34 @@ const FRAME_SIZE_MIN = 4;
 const FRAME_HEADER_SIZE = 9;
 const FRAME = 0x95;
 
+/** The size of a new output buffer. */
+const INITIAL_SIZE = 256;
+/** Buffers up to this size are kept for the next dump; larger ones are left to the collector. */
+const SPARE_MAX = 2 * 1024 * 1024;
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+
+/**
+ * One buffer kept between dumps. Allocating a buffer (and its DataView) cost more than the rest of
+ * a small dump, and a big dump's buffer spares the next one its growing. A dump takes it in
+ * {@link Output.reset} and gives it back in {@link Output.finish}, so a dump run from inside
+ * another (a reducer calling `dumps`) finds none and allocates its own.
+ */
+let spare: { buf: Uint8Array<ArrayBuffer>; view: DataView<ArrayBuffer> } | null = null;
+
 /** Bytes written so far, with methods for the little-endian and big-endian fields pickle uses. */
 export class Output {
-  buf = new Uint8Array(256);
+  buf = NO_BYTES;
   pos = 0;
   /** Where the current frame's reserved header starts, or -1 when not framing. */
   private frameStart = -1;
-  private view = new DataView(this.buf.buffer);
+  private view = NO_VIEW;
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, INITIAL_SIZE);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
@@ -153,15 +168,28 @@ export class Output {
     this.newFrame();
   }
 
-  /** The finished bytes (a copy sized to fit). */
+  /** The finished bytes (a copy sized to fit); the buffer goes back to be reused. */
   finish(): Uint8Array {
     this.commitFrame();
-    return this.buf.slice(0, this.pos);
+    const bytes = this.buf.slice(0, this.pos);
+    if (this.buf.length <= SPARE_MAX) spare = { buf: this.buf, view: this.view };
+    this.buf = NO_BYTES;
+    this.pos = 0;
+    return bytes;
   }
 
-  /** Forgets everything written (the buffer is kept for reuse). */
+  /** Starts a new output: forgets everything written, and takes the spare buffer if it has none. */
   reset(): void {
     this.pos = 0;
     this.frameStart = -1;
+    if (this.buf !== NO_BYTES) return;
+    if (spare !== null) {
+      this.buf = spare.buf;
+      this.view = spare.view;
+      spare = null;
+    } else {
+      this.buf = new Uint8Array(INITIAL_SIZE);
+      this.view = new DataView(this.buf.buffer);
+    }
   }
 }

@@ -95,7 +95,7 @@ export class Pickler extends PicklerGlobals {
    * @throws {PicklingError} for values that cannot be pickled (unregistered classes, functions).
    */
   dump(obj: unknown): Uint8Array {
-    this.instanceClasses.clear();
+    if (this.instanceClasses.size !== 0) this.instanceClasses.clear();
     const out = this.out;
     out.reset();
     if (this.protocol >= 2) out.byte2(OP.PROTO, this.protocol);
@@ -110,10 +110,11 @@ export class Pickler extends PicklerGlobals {
       this.forgetFrom(memoStart);
       throw e;
     } finally {
-      this.tasks.length = this.vals.length = this.auxs.length = 0;
-      this.pending.length = 0;
+      // Note: the stacks are empty unless the dump failed; setting a length costs a runtime call.
+      if (this.tasks.length !== 0) this.tasks.length = this.vals.length = this.auxs.length = 0;
+      if (this.pending.length !== 0) this.pending.length = 0;
       this.depth = 0;
-      this.pendingSets.clear();
+      if (this.pendingSets.size !== 0) this.pendingSets.clear();
     }
     out.byte(OP.STOP);
     return out.finish();

@@ -68,7 +68,7 @@ export class Unpickler extends UnpicklerCore {
     this.registry = options.registry ?? defaultRegistry;
     this.placeholders = options.placeholders ?? false;
     this.fixImports = options.fixImports ?? true;
-    this.py2StrIsStr = (options.encoding ?? 'ASCII').toLowerCase().replace(/[-_]/g, '') !== 'bytes';
+    this.py2StrIsStr = options.encoding === undefined || options.encoding.toLowerCase().replace(/[-_]/g, '') !== 'bytes';
     if (options.buffers !== undefined && options.buffers !== null) {
       const buffers = options.buffers as { [Symbol.iterator]?: unknown };
       if (typeof buffers[Symbol.iterator] !== 'function') throw new TypeError("'buffers' is not iterable");

@@ -450,6 +450,35 @@ describe('Pickler', () => {
     });
   });
 
+  describe('the output buffer (one spare kept between dumps)', () => {
+    class PkNested {
+      constructor(public inner: unknown) {}
+      __getstate__(): unknown {
+        // A dump run inside another: it must not write into the outer dump's buffer.
+        return { bytes: dumps(this.inner, { protocol: 5 }) };
+      }
+    }
+    defaultRegistry.declare(PkNested, { module: 'spec_pickler', name: 'PkNested', isClass: true });
+
+    it('gives each dump its own bytes: a dump inside a reducer, a failed dump, big then small', () => {
+      const inner = { list: range(3000), text: 'x'.repeat(70000) };
+      const outerBytes = dumps([1, new PkNested(inner), 'after'], { protocol: 5 });
+      const outer = loads(outerBytes) as [number, { bytes: Uint8Array }, string];
+      expect(outer[0]).to.equal(1);
+      expect(outer[2]).to.equal('after');
+      expect(loads(outer[1].bytes)).to.deep.equal(inner);
+
+      const big = dumps(range(100000), { protocol: 4 });
+      const bigCopy = big.slice();
+      expect(() => dumps([1, 2, () => 0])).to.throw(PicklingError);
+      const small = dumps([7], { protocol: 4 });
+      expect(toHex(small)).to.equal('80049506000000000000005d944b07612e');
+      small.fill(0);
+      expect(big).to.deep.equal(bigCopy);
+      expect(toHex(dumps([7], { protocol: 4 }))).to.equal('80049506000000000000005d944b07612e');
+    });
+  });
+
   describe('framing (protocol 4+)', () => {
     const frames = (data: Uint8Array): number[] => ops(data).filter((o) => o.name === 'FRAME').map((o) => o.arg as number);
 
