@@ -2,19 +2,9 @@
  * `copy` (shallow) and `replace`, with the semantics of CPython 3.13's `copy` module. The deep
  * counterpart lives in deepcopy.ts; both use the reduce protocol of reduce.ts.
  */
-import {
-  applyIntegrity,
-  constructLike,
-  integrityOf,
-  isExactBuiltin,
-  Kind,
-  kindOf,
-  makeShell,
-  sliceArray,
-  stateKeys,
-  typedArrayBase,
-} from './builtins';
+import { applyIntegrity, constructLike, integrityOf, isExactBuiltin, Kind, kindOf, makeShell, typedArrayBase } from './builtins';
 import { CopyError, typeName } from './errors';
+import { sliceArray, stateKeys } from './ownkeys';
 import { defineDescriptor, defineValue } from './props';
 import { unpackReduceValue } from './reduction';
 import {

@@ -2,8 +2,9 @@
  * The frame record of deepcopy's frame walker (deepcopy-frames.ts): one unit of pending work,
  * its kinds and phases, and the small helpers the walker's steps share.
  */
-import { Kind, stateKeys } from './builtins';
+import { Kind } from './builtins';
 import type { IdentityMemo } from './memo';
+import { stateKeys } from './ownkeys';
 import type { Reduction } from './reduction';
 
 /** A result that is not ready: a frame will deliver it. */

@@ -8,16 +8,7 @@
  * be made from their copied parts (tuples, i.e. frozen arrays; frozen plain objects; reduce values
  * with arguments) are finished after their children, and the parent waits for them.
  */
-import {
-  applyIntegrity,
-  integrityOf,
-  isExactBuiltin,
-  isIndex,
-  Kind,
-  kindOf,
-  makeShell,
-  stateKeys,
-} from './builtins';
+import { applyIntegrity, integrityOf, isExactBuiltin, Kind, kindOf, makeShell } from './builtins';
 import { CopyError, typeName } from './errors';
 import {
   arrayItems,
@@ -42,6 +33,7 @@ import {
   type RecursiveCopier,
   typeError,
 } from './deepcopy-frame';
+import { isIndex, stateKeys } from './ownkeys';
 import { putProp } from './props';
 import { type Reducer, unpackReduceValue } from './reduction';
 import { appendItems, callReduce, isDefaultAllocation, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';

@@ -12,10 +12,11 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { classOf, isExactBuiltin, Kind, kindOf, makeShell, sliceArray, sparseIndices, stateKeys } from './builtins';
+import { classOf, isExactBuiltin, Kind, kindOf, makeShell } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
+import { sliceArray, sparseIndices, stateKeys } from './ownkeys';
 import { assignOrDefine, defineDescriptor, defineValue } from './props';
 import { hasReduceHook, ownsHook, REDUCE_HOOKS } from './reduce';
 import { defaultRegistry } from './registry';

@@ -3,7 +3,7 @@
  * set, frozenset, bytes, bytearray, PickleBuffer), and what follows a reduction's REDUCE (its
  * memo entry, list items, dict items, state). The Pickler adds `save()` and the reduce protocol.
  */
-import { classOf, Kind, stateKeys } from './builtins';
+import { classOf, Kind } from './builtins';
 import { OP } from './opcodes';
 import {
   type Batch,
@@ -15,6 +15,7 @@ import {
   reduction,
   withHoles,
 } from './pickler-core';
+import { stateKeys } from './ownkeys';
 import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { isPrototypeAllocator, newobj, newobjEx } from './reduce';

@@ -7,8 +7,9 @@
  * The bytes are exactly those of the task machine (CPython's): the same frame boundaries, memo
  * entries and MARK batches, since both follow the C pickler's `save` order.
  */
-import { Kind, stateKeys } from './builtins';
+import { Kind } from './builtins';
 import { OP } from './opcodes';
+import { stateKeys } from './ownkeys';
 import { BATCHSIZE, itemAt } from './pickler-core';
 import { PicklerContainers } from './pickler-containers';
 

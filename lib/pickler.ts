@@ -10,9 +10,10 @@
  * of their own → `reducerOverride` → the dispatch table → the mapped JS built-ins (typemap.ts) →
  * `__reduce_ex__(protocol)` → `__reduce__()` → the default reduction.
  */
-import { classOf, isExactBuiltin, Kind, kindOf, stateKeys } from './builtins';
+import { classOf, isExactBuiltin, Kind, kindOf } from './builtins';
 import { typeName } from './errors';
 import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
+import { stateKeys } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, reduceObject, usesDefaultReduction } from './reduce';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';

@@ -5,8 +5,9 @@
  * reduction (calling the callable, applying state, list items and dict items), which copy and the
  * unpickler's REDUCE / NEWOBJ / BUILD / APPENDS / SETITEMS share.
  */
-import { allocate, builtinBase, classOf, Kind, kindOf, needsNew, stateKeys } from './builtins';
+import { allocate, builtinBase, classOf, Kind, kindOf, needsNew } from './builtins';
 import { typeName } from './errors';
+import { stateKeys } from './ownkeys';
 import { defineDescriptor, defineValue, propertyKey } from './props';
 import type { Reducer, ReduceValue } from './reduction';
 import { defaultRegistry, type Registry } from './registry';

@@ -9,7 +9,7 @@
  * module (undefined, array holes, RegExp, typed arrays, …). `NATIVES` holds the JS implementation
  * of each such global; it is also the loader's fixed allow-list of Python globals.
  */
-import { Kind, stateKeys, TYPED_ARRAYS, typedArrayBase } from './builtins';
+import { Kind, TYPED_ARRAYS, typedArrayBase } from './builtins';
 import {
   allocatesPerUnit,
   copiesItems,
@@ -25,6 +25,7 @@ import {
   pyOrderedDict,
   pySet,
 } from './natives';
+import { stateKeys } from './ownkeys';
 import { JS_MODULE, PyGlobal, PyObject } from './pyobjects';
 import { newobj, newobjEx, reconstructor } from './reduce';
 import type { ReduceValue } from './reduction';

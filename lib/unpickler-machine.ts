@@ -3,8 +3,9 @@
  * C layout: a mark is a stack height, and nothing below the topmost mark may be popped), the memo,
  * and the objects (dicts that turn into Maps, lists with holes, REDUCE / NEWOBJ / BUILD).
  */
-import { allocate, isIndex, unsafeBaseArgs } from './builtins';
+import { allocate, unsafeBaseArgs } from './builtins';
 import { UnpicklingError, typeName } from './errors';
+import { isIndex } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { defineValue, propertyKey } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';

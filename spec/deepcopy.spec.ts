@@ -582,6 +582,17 @@ describe('deepcopy', () => {
       expect(y[sym]).to.not.equal(x[sym]);
     });
 
+    it('keeps array properties whose names look numeric but are not indices ("1.5", "01", "-1")', () => {
+      const x = [1, 2] as unknown as Record<string, unknown>;
+      for (const k of ['1.5', '01', '-1', '4294967295']) x[k] = [k];
+      const y = deepcopy(x);
+      for (const k of ['1.5', '01', '-1', '4294967295']) {
+        expect(y[k], k).to.deep.equal([k]);
+        expect(y[k], k).to.not.equal(x[k]);
+      }
+      expect(copy(x)['1.5']).to.equal(x['1.5']);
+    });
+
     it('copies null-prototype objects', () => {
       const x = Object.create(null) as Record<string, unknown>;
       x.a = [1];

@@ -272,6 +272,18 @@ describe('round trip: loads(dumps(x)) is the same graph as x', () => {
     }
   });
 
+  it('array properties with numeric-looking names that are not indices ("1.5", "01") round-trip', () => {
+    const x = [1, 2] as unknown as Record<string, unknown>;
+    x['1.5'] = 'x';
+    x['01'] = [x];
+    for (const protocol of [0, 1, 2, 3, 4, 5]) {
+      const y = loads(dumps(x, { protocol })) as Record<string, unknown>;
+      expect(y['1.5'], `protocol ${protocol}`).to.equal('x');
+      expect((y['01'] as unknown[])[0]).to.equal(y);
+      expect(Array.from(y as unknown as unknown[])).to.deep.equal([1, 2]);
+    }
+  });
+
   describe('values nested 1,000,000 deep round-trip on the default stack', () => {
     const N = 1_000_000;
 

@@ -1,0 +1,96 @@
+/**
+ * The own keys a copy or a pickle carries for an object, beyond what its kind holds itself: an
+ * array's non-index properties, every own key of an Error, enumerable symbols. And the indices a
+ * sparse array actually has, so that `a[1e9] = 1` is walked in time proportional to its items.
+ */
+import { Kind } from './builtins';
+
+/**
+ * Whether a property key is an array index.
+ *
+ * @param k A string key.
+ * @returns True for "0", "1", … up to 2^32 - 2.
+ */
+export function isIndex(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (c < 48 || c > 57) return false;
+  const n = Number(k);
+  // Note: "1.5" reads back as itself but is a property name, not an index.
+  return Number.isInteger(n) && n < 4294967295 && String(n) === k;
+}
+
+/**
+ * The own property keys that make up an object's state, the ones copy, deepcopy and the default
+ * reduction carry over: enumerable string keys, then enumerable symbol keys. Errors also keep
+ * their non-enumerable `message`, `stack` and `cause`. A built-in's internal parts are not state:
+ * array and String indices, and typed-array contents (extra properties on typed arrays are not
+ * kept: listing them would cost a string per element).
+ *
+ * @param x The object.
+ * @param kind Its kind.
+ * @returns The keys, strings first.
+ */
+export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
+  let keys: (string | symbol)[];
+  if (kind === Kind.ERROR) {
+    keys = Object.getOwnPropertyNames(x);
+  } else if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW || kind === Kind.ARRAY_BUFFER) {
+    keys = [];
+  } else {
+    const names = Object.keys(x);
+    keys = kind === Kind.ARRAY || kind === Kind.BOXED ? nonIndexKeys(names, x as { length: number }) : names;
+  }
+  const symbols = Object.getOwnPropertySymbols(x);
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (kind === Kind.ERROR || Object.prototype.propertyIsEnumerable.call(x, s)) keys.push(s);
+  }
+  return keys;
+}
+
+/** Arrays at least this long are checked for sparseness before a walk over every index. */
+const SPARSE_MIN = 1 << 16;
+
+/**
+ * The indices present in a sparse array (a length far beyond its items, as `a[1e9] = 1` makes),
+ * or undefined for an ordinary array, which a loop over its length walks in reasonable time.
+ *
+ * @param x The array.
+ * @returns The present indices, ascending, or undefined.
+ */
+export function sparseIndices(x: { length: number }): number[] | undefined {
+  const n = x.length;
+  // Note: an array with its first, middle and last index present is taken as dense without counting.
+  if (n < SPARSE_MIN || (0 in x && n >>> 1 in x && n - 1 in x)) return undefined;
+  const present: number[] = [];
+  // Note: indices come first in key order; the first other key ends them.
+  for (const k of Object.keys(x)) {
+    if (!isIndex(k)) break;
+    present.push(Number(k));
+  }
+  return present.length * 4 < n ? present : undefined;
+}
+
+/**
+ * `Array.prototype.slice.call(x)`: the items with holes kept, in time proportional to the items
+ * when `x` is sparse.
+ *
+ * @param x The array.
+ * @param indices Its {@link sparseIndices}, when known.
+ * @returns A new Array.
+ */
+export function sliceArray(x: unknown[], indices = sparseIndices(x)): unknown[] {
+  if (indices === undefined) return Array.prototype.slice.call(x);
+  const y: unknown[] = [];
+  y.length = x.length;
+  for (const i of indices) y[i] = x[i];
+  return y;
+}
+
+function nonIndexKeys(keys: string[], x: { length: number }): string[] {
+  const n = keys.length;
+  // Note: indices come first in key order, so when the last key is an index there are no others.
+  if (n === 0 || (n <= x.length && isIndex(keys[n - 1]!))) return [];
+  // Note: an index at or beyond the length is a real own property (a String object's s[5] = x).
+  return keys.filter((k) => !isIndex(k) || Number(k) >= x.length);
+}
