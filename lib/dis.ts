@@ -11,6 +11,7 @@ import { UnpicklingError } from './errors';
 import { OP, OPCODE_BY_BYTE, type ArgKind, type OpcodeInfo } from './opcodes';
 import { decodeLong, escapeDecode, isDigit, isSpace } from './literals';
 import { pyBytesRepr, pyFloatRepr, pyStrRepr } from './pyrepr';
+import { bytesView, type PickleData } from './unpickler-input';
 import {
   UnicodeDecodeError,
   decodeAscii,
@@ -41,10 +42,11 @@ export interface DisOptions {
  *   opcode, truncated or undecodable argument, missing MARK, popping from a short stack, memo
  *   misuse, or items left on the stack after STOP.
  */
-export function dis(data: Uint8Array, options: DisOptions = {}): string {
+export function dis(data: PickleData, options: DisOptions = {}): string {
   const out: string[] = [];
+  const bytes = bytesView(data);
   try {
-    disassemble(data, options.indentLevel ?? 4, options.annotate ?? 0, out);
+    disassemble(bytes, options.indentLevel ?? 4, options.annotate ?? 0, out);
     return out.join('');
   } catch (err) {
     if (err instanceof UnicodeDecodeError || err instanceof UnpicklingError) {

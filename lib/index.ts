@@ -36,6 +36,7 @@ export { Pickler, NotImplemented } from './pickler';
 export type { PicklerOptions } from './pickler';
 export { Unpickler } from './unpickler';
 export type { UnpicklerOptions } from './unpickler';
+export type { PickleData } from './unpickler-input';
 export { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 export type { PyObjectForm } from './pyobjects';
 export { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL } from './opcodes';

@@ -3,6 +3,7 @@
  */
 import { Pickler, type PicklerOptions } from './pickler';
 import { Unpickler, type UnpicklerOptions } from './unpickler';
+import type { PickleData } from './unpickler-input';
 
 /**
  * Pickles a value (CPython's `pickle.dumps`).
@@ -25,7 +26,7 @@ export function dumps(obj: unknown, options?: PicklerOptions): Uint8Array {
  * Reads a pickle (CPython's `pickle.loads`), safely: only declared constructors and a fixed
  * allow-list of standard Python globals are ever called.
  *
- * @param data The pickle.
+ * @param data The pickle: a Uint8Array (or Buffer), an ArrayBuffer, or any other view of bytes.
  * @param options `encoding`, `errors`, `buffers`, `fixImports`, `findClass`, `persistentLoad`,
  *   `placeholders` (load unknown globals as inert PyGlobal/PyObject instead of failing).
  * @returns The value.
@@ -35,6 +36,6 @@ export function dumps(obj: unknown, options?: PicklerOptions): Uint8Array {
  * const value = loads(bytes);
  * ```
  */
-export function loads(data: Uint8Array, options?: UnpicklerOptions): unknown {
+export function loads(data: PickleData, options?: UnpicklerOptions): unknown {
   return new Unpickler(data, options).load();
 }

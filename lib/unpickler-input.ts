@@ -47,6 +47,26 @@ function decimalDigits(data: Uint8Array, start: number, end: number): number {
 }
 
 /** The bytes being read and the position; the machine (unpickler-machine.ts) builds on it. */
+/** What `loads` and `dis` read: CPython's bytes-like objects, in JS terms. */
+export type PickleData = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/**
+ * A plain Uint8Array over the bytes of `data` (not a copy): a Uint8Array or Buffer, any other
+ * typed array or DataView, or an ArrayBuffer, as CPython's `loads` takes any bytes-like object.
+ * Plain, so that slices copy (Node's `Buffer#slice` shares its memory).
+ *
+ * @param data The pickle.
+ * @returns The view.
+ * @throws {TypeError} for anything else (a string, an array of numbers).
+ */
+export function bytesView(data: PickleData): Uint8Array {
+  if (data instanceof Uint8Array && Object.getPrototypeOf(data) === Uint8Array.prototype) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const tag = Object.prototype.toString.call(data);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(data as ArrayBuffer);
+  throw new TypeError(`a bytes-like object is required (a Uint8Array, ArrayBuffer or view), not ${typeof data === 'object' ? tag.slice(8, -1) : typeof data}`);
+}
+
 export abstract class UnpicklerInput {
   protected buffers: Iterator<unknown> | undefined;
   protected pos = 0;
@@ -56,15 +76,11 @@ export abstract class UnpicklerInput {
   private nodeText: NodeBytes | null | undefined;
 
   constructor(
-    data: Uint8Array,
+    data: PickleData,
     private readonly encoding: string,
     private readonly errors: string,
   ) {
-    if (!(data instanceof Uint8Array)) throw new TypeError('pickle data must be a Uint8Array');
-    // Note: a plain view over the same memory, so that slices copy (Node's Buffer#slice shares).
-    this.data = Object.getPrototypeOf(data) === Uint8Array.prototype
-      ? data
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.data = bytesView(data);
   }
 
   protected need(n: number): number {

@@ -18,6 +18,7 @@ import { findMapDicts } from './mapscan';
 import { OTHER, walkSymbols } from './prescan';
 import { isNative, nativeGlobal, nativeName } from './typemap';
 import { UnpicklerCore } from './unpickler-core';
+import type { PickleData } from './unpickler-input';
 import { MapNeeded, PARTIAL_NATIVE } from './unpickler-machine';
 
 const MISSING = Symbol('missing');
@@ -63,7 +64,7 @@ export class Unpickler extends UnpicklerCore {
    * @param data The pickle bytes (not copied; do not change them while loading).
    * @param options Decoding, buffers, hooks and the allow-list (see {@link UnpicklerOptions}).
    */
-  constructor(data: Uint8Array, options: UnpicklerOptions = {}) {
+  constructor(data: PickleData, options: UnpicklerOptions = {}) {
     super(data, options.encoding ?? 'ASCII', options.errors ?? 'strict');
     this.registry = options.registry ?? defaultRegistry;
     this.placeholders = options.placeholders ?? false;

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 
 import {
+  dis,
   dumps,
   loads,
   PickleBuffer,
@@ -441,9 +442,21 @@ def main(inp):
       expect(loads(latin1('\x80\x05\x80\x02\x80\x00N.'))).to.equal(null);
     });
 
-    it('the data must be a Uint8Array (a Buffer is one)', () => {
-      expect(() => loads('N.' as never)).to.throw(TypeError);
+    it('the data is any bytes-like object (Uint8Array, Buffer, ArrayBuffer, views), as in CPython', () => {
+      expect(() => loads('N.' as never)).to.throw(TypeError, 'a bytes-like object is required');
+      expect(() => loads([0x4e, 0x2e] as never)).to.throw(TypeError, 'a bytes-like object is required');
+      expect(() => loads(null as never)).to.throw(TypeError, 'a bytes-like object is required');
       expect(loads(Buffer.from('N.', 'latin1'))).to.equal(null);
+      const bytes = dumps({ a: [1, 'x'] }, { protocol: 5 });
+      const padded = new Uint8Array(bytes.length + 6);
+      padded.set(bytes, 3);
+      expect(loads(bytes.slice().buffer)).to.deep.equal({ a: [1, 'x'] });
+      expect(loads(new DataView(padded.buffer, 3, bytes.length))).to.deep.equal({ a: [1, 'x'] });
+      expect(loads(new Int8Array(padded.buffer, 3, bytes.length))).to.deep.equal({ a: [1, 'x'] });
+      const shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(shared).set(bytes);
+      expect(loads(shared)).to.deep.equal({ a: [1, 'x'] });
+      expect(dis(bytes.slice().buffer)).to.equal(dis(bytes));
     });
   });
 });
