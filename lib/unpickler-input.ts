@@ -46,7 +46,6 @@ function decimalDigits(data: Uint8Array, start: number, end: number): number {
   return n;
 }
 
-/** The bytes being read and the position; the machine (unpickler-machine.ts) builds on it. */
 /** What `loads` and `dis` read: CPython's bytes-like objects, in JS terms. */
 export type PickleData = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
@@ -67,6 +66,7 @@ export function bytesView(data: PickleData): Uint8Array {
   throw new TypeError(`a bytes-like object is required (a Uint8Array, ArrayBuffer or view), not ${typeof data === 'object' ? tag.slice(8, -1) : typeof data}`);
 }
 
+/** The bytes being read and the position; the machine (unpickler-machine.ts) builds on it. */
 export abstract class UnpicklerInput {
   protected buffers: Iterator<unknown> | undefined;
   protected pos = 0;
