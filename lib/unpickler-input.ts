@@ -46,6 +46,9 @@ function decimalDigits(data: Uint8Array, start: number, end: number): number {
   return n;
 }
 
+/** Bytes payloads up to this size are copied into a new array rather than sliced (see bytes). */
+const SMALL_BYTES = 64;
+
 /** What `loads` and `dis` read: CPython's bytes-like objects, in JS terms. */
 export type PickleData = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
@@ -206,7 +209,13 @@ export abstract class UnpicklerInput {
   protected bytes(n: number): Uint8Array {
     if (n > this.data.length - this.pos) throw truncated();
     const at = this.need(n);
-    return this.data.slice(at, at + n);
+    if (n > SMALL_BYTES) return this.data.slice(at, at + n);
+    // Note: a small typed array made by its constructor keeps its bytes in the JS heap; a slice
+    // gets a buffer of its own outside it, which costs the collector far more (a Date is 10).
+    const b = new Uint8Array(n);
+    const data = this.data;
+    for (let i = 0; i < n; i++) b[i] = data[at + i]!;
+    return b;
   }
 
   /**
