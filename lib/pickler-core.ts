@@ -194,11 +194,16 @@ export abstract class PicklerCore {
     return false;
   }
 
-  /** Ends the open batch (`many` after a MARK) and queues the next one while items remain. */
-  private closeBatch(b: Batch, n: number, perItem: boolean, task: number, many: number): void {
+  /**
+   * Ends the open batch (`many` after a MARK) and queues the next one while items remain. A dict
+   * whose last batch was full gets an empty one after it (`trailing`), as the C pickler's
+   * `batch_dict_exact` writes it; lists do not.
+   */
+  private closeBatch(b: Batch, n: number, perItem: boolean, task: number, many: number, trailing = false): void {
     if (!perItem) this.out.byte(many);
     b.open = false;
     if (b.i < n) this.push(task, undefined, b);
+    else if (trailing && !perItem && n % BATCHSIZE === 0) this.out.byte2(OP.MARK, many);
   }
 
   protected endTuple(obj: unknown[], n: number): void {
@@ -234,6 +239,7 @@ export abstract class PicklerCore {
       this.push(T.DICT_BATCH, undefined, b);
     }
     const perItem = this.protocol === 0 || n === 1;
+    if (!perItem && end === n && n % BATCHSIZE === 0) this.pushEmptyBatch(OP.SETITEMS);
     if (!perItem) {
       this.out.byte(OP.MARK);
       this.push(T.OP, OP.SETITEMS);
@@ -268,7 +274,7 @@ export abstract class PicklerCore {
       b.half = false;
       if (!this.batchValue(b, v, perItem, T.DICT_BATCH, OP.SETITEM)) return;
     }
-    this.closeBatch(b, n, perItem, T.DICT_BATCH, OP.SETITEMS);
+    this.closeBatch(b, n, perItem, T.DICT_BATCH, OP.SETITEMS, true);
   }
 
   /**
@@ -344,6 +350,15 @@ export abstract class PicklerCore {
     }
   }
 
+  /**
+   * Queues the empty batch (MARK, `many`) that the C pickler writes after a dict's or a set's last
+   * batch when that one was full: its loops end only on a batch shorter than 1000.
+   */
+  private pushEmptyBatch(many: number): void {
+    this.push(T.OP, many);
+    this.push(T.OP, OP.MARK);
+  }
+
   protected setBatch(b: Batch): void {
     const items = b.keys as unknown[];
     const start = b.i;
@@ -351,6 +366,8 @@ export abstract class PicklerCore {
     if (end < items.length) {
       b.i = end;
       this.push(T.SET_BATCH, undefined, b);
+    } else if (end % BATCHSIZE === 0) {
+      this.pushEmptyBatch(OP.ADDITEMS);
     }
     this.out.byte(OP.MARK);
     this.push(T.OP, OP.ADDITEMS);

@@ -112,6 +112,8 @@ export abstract class PicklerRecursive extends PicklerContainers {
       }
       if (!perItem) out.byte(many);
     }
+    // Note: a dict's last full batch is followed by an empty one, as batch_dict_exact writes it.
+    if (keys !== null && !perItem && n % BATCHSIZE === 0) out.byte2(OP.MARK, OP.SETITEMS);
     this.depth--;
   }
 
