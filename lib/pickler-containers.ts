@@ -199,7 +199,13 @@ export abstract class PicklerContainers extends PicklerCore {
       this.push(T.ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: true, iter: red.dictItems[Symbol.iterator]() } satisfies Batch);
     }
     if (red.listItems != null) {
-      this.push(T.ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: false, iter: red.listItems[Symbol.iterator]() } satisfies Batch);
+      if (this.protocol >= 4 && obj instanceof Set) {
+        // Note: Python's set (and a subclass) has add, not append: its items go as ADDITEMS.
+        const items = Array.from(red.listItems);
+        if (items.length > 0) this.push(T.SET_BATCH, undefined, { obj, keys: items, i: 0 } satisfies Batch);
+      } else {
+        this.push(T.ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: false, iter: red.listItems[Symbol.iterator]() } satisfies Batch);
+      }
     }
   }
 

@@ -208,7 +208,8 @@ export function hasReduceHook(obj: object): boolean {
 
 /**
  * `object.__reduce_ex__(protocol)`: defers to an overridden `__reduce__`, else gives the
- * `__newobj__` form (protocol ≥ 2) or the `_reconstructor` form (protocol 0/1).
+ * `__newobj__` form (protocol ≥ 2) or the `_reconstructor` form (protocol 0/1, and a Set
+ * subclass at protocols 2 and 3).
  *
  * @param obj The object.
  * @param protocol The protocol.
@@ -218,7 +219,12 @@ export function defaultReduceEx(obj: object, protocol: number): ReduceValue {
   const proto = Object.getPrototypeOf(obj) as Hooked | null;
   const reduce = proto === null ? undefined : proto.__reduce__;
   if (typeof reduce === 'function') return reduce.call(obj) as ReduceValue;
-  return protocol >= 2 ? reduceNewobj(obj) : reduceEx01(obj);
+  if (protocol < 2) return reduceEx01(obj);
+  // Note: a Set's items follow its NEWOBJ as ADDITEMS from protocol 4 (Python's set has add, not
+  // append). Protocols 2 and 3 have no such opcode, so a Set subclass takes the `_reconstructor`
+  // form there, which fills it through the set base (CPython's own set.__reduce__ calls the class
+  // with a list instead, which would run a JS constructor).
+  return protocol < 4 && kindOf(obj) === Kind.SET ? reduceEx01(obj) : reduceNewobj(obj);
 }
 
 function cannotPickle(obj: object): TypeError {

@@ -13,6 +13,7 @@ import {
   dumps,
   loads,
   PickleBuffer,
+  PicklingError,
   PyGlobal,
   PyObject,
   reducible,
@@ -79,6 +80,10 @@ class Tags(list):
 
 class Index(dict):
     """A dict subclass (a Map subclass in JS)."""
+
+
+class Bag(set):
+    """A set subclass (a Set subclass in JS)."""
 
 
 class Slotted:
@@ -155,6 +160,11 @@ class Tags extends Array<string> {
 
 @reducible({ module: MODULE })
 class Index extends Map<unknown, unknown> {}
+
+@reducible({ module: MODULE, name: 'Bag' })
+class PyBag extends Set<unknown> {
+  label?: string;
+}
 
 @reducible({ module: MODULE })
 class Slotted {
@@ -547,9 +557,6 @@ def main(inp):
 
   // ------------------------------------------------------------------------------------------
   describe('registered subclasses of Map, Set and Date at protocols 0-1', () => {
-    @reducible({ module: MODULE, name: 'Bag' })
-    class Bag extends Set<unknown> {}
-
     for (const p of [0, 1]) {
       it(`dumps a Map subclass (protocol ${p}): _reconstructor's base must be builtins.dict`, () => {
         const index = new Index([['a', 1]]);
@@ -558,11 +565,53 @@ def main(inp):
         expect([...(back as Index)]).to.deep.equal([['a', 1]]);
       });
       it(`dumps a Set subclass (protocol ${p}): _reconstructor's base must be builtins.set`, () => {
-        const back = loads(dumps(new Bag([1]), { protocol: p }));
-        expect(back).to.be.instanceOf(Bag);
-        expect([...(back as Bag)]).to.deep.equal([1]);
+        const back = loads(dumps(new PyBag([1]), { protocol: p }));
+        expect(back).to.be.instanceOf(PyBag);
+        expect([...(back as PyBag)]).to.deep.equal([1]);
       });
     }
+  });
+
+  // ------------------------------------------------------------------------------------------
+  describe('a registered Set subclass: ADDITEMS from protocol 4, _reconstructor below', () => {
+    it('CPython loads it with its items and attributes at every protocol, and we load its re-pickle', () => {
+      const bag = Object.assign(new PyBag(['a', 'b', 3]), { label: 'L' });
+      const hexes = [0, 1, 2, 3, 4, 5].map((p) => toHex(dumps(bag, { protocol: p })));
+      const replies = pyRun<[string, string[], Record<string, unknown>, string][]>(
+        String.raw`
+import interop_models as m
+
+def main(inp):
+    out = []
+    for p, h in enumerate(inp):
+        v = pickle.loads(unhex(h))
+        out.append([type(v).__name__, sorted(map(repr, v)), v.__dict__, tohex(pickle.dumps(v, protocol=p))])
+    return out
+`,
+        hexes,
+        { path: path() },
+      );
+      for (const [p, [cls, items, attrs, back]] of replies.entries()) {
+        expect([cls, items, attrs], `protocol ${p}`).to.deep.equal(['Bag', ["'a'", "'b'", '3'], { label: 'L' }]);
+        const again = load(back) as PyBag;
+        expect(again).to.be.instanceOf(PyBag);
+        expect(new Set(again)).to.deep.equal(new Set(['a', 'b', 3]));
+        expect(again.label).to.equal('L');
+      }
+    });
+
+    it('one that contains itself round-trips from protocol 4; below, CPython has no form for it', () => {
+      const bag = new PyBag([1]);
+      const holder = { bag };
+      bag.add(bag).add(holder);
+      for (const protocol of [4, 5]) {
+        const back = loads(dumps(bag, { protocol })) as PyBag;
+        expect(back.has(back)).to.equal(true);
+        const items = [...back];
+        expect((items[2] as { bag: PyBag }).bag).to.equal(back);
+      }
+      for (const protocol of [0, 1, 2, 3]) expect(() => dumps(bag, { protocol })).to.throw(PicklingError, 'contains itself');
+    });
   });
 
   // ------------------------------------------------------------------------------------------
