@@ -187,6 +187,8 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
   const proto = Object.getPrototypeOf(o) as { __replace__?: unknown } | null;
   const hook = proto === null ? undefined : proto.__replace__;
   if (typeof hook === 'function') return hook.call(o, changes) as T;
+  // Note: a hook set to null masks the default, as a class without __replace__ has none in Python.
+  if (hook === null) throw new TypeError(`replace() does not support ${name} objects`);
   const kind = kindOf(o);
   const plain = kind === Kind.PLAIN;
   if (

@@ -288,7 +288,7 @@ function isLeaf(kind: Kind): boolean {
  *
  * @param x The value.
  * @param memo Original → copy; the same Map is passed to `__deepcopy__(memo)` hooks. A pre-seeded
- *   entry for `x` itself is returned as is.
+ *   entry for `x` itself is returned as is. `null` or omitted: a new memo (Python's `None`).
  * @returns The copy. Primitives, functions, classes, symbols and tuples (frozen arrays) of
  *   immutables are returned as they are.
  * @throws {CopyError} when an object's reduce hooks are masked with `null`.
@@ -299,8 +299,10 @@ function isLeaf(kind: Kind): boolean {
  * const b = deepcopy(a); // b.self === b, b.list !== a.list
  * ```
  */
-export function deepcopy<T>(x: T, memo?: Map<unknown, unknown>): T {
+export function deepcopy<T>(x: T, memo?: Map<unknown, unknown> | null): T {
   if (typeof x !== 'object' || x === null) return x;
+  // Note: Python's memo=None means no memo; null does the same here.
+  if (memo === null) memo = undefined;
   if (memo !== undefined) {
     const hit = memo.get(x);
     if (hit !== undefined || memo.has(x)) return hit as T;

@@ -722,6 +722,23 @@ describe('copy', () => {
       expect(replace(x, { a: 2 }).a).to.equal(2);
     });
 
+    it('a __replace__ set to null on the class masks the default (a TypeError, as for a class without one in Python)', () => {
+      class CopySpecReplaceMasked {
+        a = 1;
+      }
+      (CopySpecReplaceMasked.prototype as unknown as { __replace__: null }).__replace__ = null;
+      expect(() => replace(new CopySpecReplaceMasked(), { a: 2 })).to.throw(TypeError, 'replace() does not support CopySpecReplaceMasked objects');
+    });
+
+    it('deepcopy(x, null) is deepcopy(x): null is Python\'s memo=None', () => {
+      const a = { list: [1] };
+      const x = { a, b: a };
+      const y = deepcopy(x, null);
+      expect(y).to.deep.equal(x);
+      expect(y.a).to.equal(y.b);
+      expect(y.a).to.not.equal(a);
+    });
+
     it('keeps the sealed state of a class instance', () => {
       class CopySpecSealed {
         a = 1;
