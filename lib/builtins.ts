@@ -36,7 +36,9 @@ const AsyncGeneratorProto = Object.getPrototypeOf(async function* () {}.prototyp
 const IteratorProto = Object.getPrototypeOf(GeneratorProto) as object;
 
 // Note: keyed by prototype object. The kind depends on the chain above that prototype, which
-// only changes if someone calls Object.setPrototypeOf on a prototype; that is not supported.
+// only changes if someone calls Object.setPrototypeOf on a prototype; that is not supported. An
+// object made by Object.create(P) from a built-in's prototype has no internal slots, so its kind
+// (OBJECT) is not recorded for P: the real instances of P would inherit it.
 const kindCache = new WeakMap<object, Kind>();
 
 /**
@@ -52,9 +54,20 @@ export function kindOf(x: object): Kind {
   let kind = kindCache.get(proto);
   if (kind === undefined) {
     kind = classify(x);
-    kindCache.set(proto, kind);
+    if (kind !== Kind.OBJECT || !inheritsSlots(x)) kindCache.set(proto, kind);
   }
   return kind;
+}
+
+/**
+ * Whether `x` inherits from a built-in whose instances have internal slots (a Map, an Array…):
+ * then its prototype does not decide its kind (an `Object.create(P)` of one lacks the slots).
+ *
+ * @param x An object.
+ * @returns True when a slotted built-in's prototype is on its chain.
+ */
+export function inheritsSlots(x: object): boolean {
+  return SLOTTED_PROTOS.some((p) => p.isPrototypeOf(x));
 }
 
 function classify(x: object): Kind {
@@ -76,6 +89,8 @@ function classify(x: object): Kind {
     return Kind.BOXED;
   }
   if (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer) return Kind.ATOMIC;
+  const foreign = foreignKind(x);
+  if (foreign !== undefined) return foreign;
   if (typeof WeakRef === 'function' && x instanceof WeakRef) return Kind.ATOMIC;
   if (
     x instanceof WeakMap ||
@@ -90,6 +105,51 @@ function classify(x: object): Kind {
   }
   return Kind.OBJECT;
 }
+
+/**
+ * The kind of a built-in from another realm (a `vm` context, an iframe), which `instanceof` does
+ * not see: its tag names the built-in and a brand check (a method that reads the internal slot)
+ * confirms it, so an object that only claims the tag is not taken for one.
+ */
+function foreignKind(x: object): Kind | undefined {
+  const tag = Object.prototype.toString.call(x);
+  const check = BRAND_CHECKS.get(tag);
+  if (check === undefined) return undefined;
+  try {
+    check[1].call(x);
+    return check[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const getter = (proto: object, name: string): Function => Object.getOwnPropertyDescriptor(proto, name)!.get!;
+
+/** Per `Object.prototype.toString` tag: the kind and a call that throws unless `this` has the slot. */
+const BRAND_CHECKS = new Map<string, [Kind, Function]>([
+  ['[object Map]', [Kind.MAP, getter(Map.prototype, 'size')]],
+  ['[object Set]', [Kind.SET, getter(Set.prototype, 'size')]],
+  ['[object Date]', [Kind.DATE, Date.prototype.getTime]],
+  ['[object RegExp]', [Kind.REGEXP, getter(RegExp.prototype, 'source')]],
+  // Note: no method checks an Error's slot; the tag comes from it unless a Symbol.toStringTag says so.
+  ['[object Error]', [Kind.ERROR, function (this: { [Symbol.toStringTag]?: unknown }): void {
+    if (this[Symbol.toStringTag] !== undefined) throw new TypeError('not an Error');
+  }]],
+  ['[object ArrayBuffer]', [Kind.ARRAY_BUFFER, getter(ArrayBuffer.prototype, 'byteLength')]],
+  ['[object Number]', [Kind.BOXED, Number.prototype.valueOf]],
+  ['[object String]', [Kind.BOXED, String.prototype.valueOf]],
+  ['[object Boolean]', [Kind.BOXED, Boolean.prototype.valueOf]],
+  ['[object BigInt]', [Kind.BOXED, BigInt.prototype.valueOf]],
+  ['[object Symbol]', [Kind.BOXED, Symbol.prototype.valueOf]],
+]);
+
+/** The built-in prototypes whose instances carry internal slots (see inheritsSlots). */
+const SLOTTED_PROTOS: readonly object[] = [
+  Array.prototype, Map.prototype, Set.prototype, Date.prototype, RegExp.prototype, Error.prototype,
+  ArrayBuffer.prototype, TypedArrayProto, DataView.prototype, Number.prototype, String.prototype,
+  Boolean.prototype, BigInt.prototype, Symbol.prototype, WeakMap.prototype, WeakSet.prototype,
+  Promise.prototype,
+];
 
 /**
  * The exact class of an object, Python's `type(x)`: the `constructor` its prototype owns.
@@ -355,7 +415,9 @@ export function makeShell(x: object, kind: Kind, buffer?: ArrayBufferLike): obje
 
 function errorBase(x: object): Function {
   const cls = classOf(x);
-  return cls !== undefined ? builtinBase(cls) : Error;
+  const base = cls !== undefined ? builtinBase(cls) : Error;
+  // Note: an Error from another realm extends that realm's Error, which is none of ours.
+  return base === Object ? Error : base;
 }
 
 function boxLike(x: object): object {

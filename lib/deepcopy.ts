@@ -12,7 +12,7 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { classOf, isExactBuiltin, Kind, kindOf, makeShell } from './builtins';
+import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf, makeShell } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
@@ -187,7 +187,8 @@ class DeepCopier implements RecursiveCopier {
   private classify(x: any, proto: object): Plan | typeof SKIP {
     const kind = kindOf(x);
     const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind);
-    if (!recursive) return SKIP;
+    // Note: an Object.create() of a built-in subclass's prototype says nothing of its real instances.
+    if (!recursive || (kind === Kind.OBJECT && inheritsSlots(x))) return SKIP;
     if (isExactBuiltin(proto)) return { kind, exact: true, proto, guarded: undefined, uses: 0 };
     // Note: the prototype answers for every instance; hooks an instance owns are checked in rec.
     if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || hasReduceHook(proto)) return SKIP;

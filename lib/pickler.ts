@@ -10,7 +10,7 @@
  * of their own → `reducerOverride` → the dispatch table → the mapped JS built-ins (typemap.ts) →
  * `__reduce_ex__(protocol)` → `__reduce__()` → the default reduction.
  */
-import { classOf, isExactBuiltin, Kind, kindOf } from './builtins';
+import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
 import { typeName } from './errors';
 import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { stateKeys } from './ownkeys';
@@ -263,7 +263,8 @@ export class Pickler extends PicklerGlobals {
     const table = this.dispatchTable ?? this.registry.dispatchTable;
     const cls = classOf(obj);
     if (cls === undefined || (table.size !== 0 && table.has(cls))) return null;
-    return kindOf(obj) === Kind.OBJECT && !hasReduceHook(proto) ? cls : null;
+    // Note: an Object.create() of a built-in subclass's prototype says nothing of its real instances.
+    return kindOf(obj) === Kind.OBJECT && !inheritsSlots(obj) && !hasReduceHook(proto) ? cls : null;
   }
 
   /** save() for a value that is neither an atom nor one saveRec takes. */

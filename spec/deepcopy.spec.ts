@@ -8,6 +8,7 @@
 // test_deepcopy_weakkeydict / test_deepcopy_weakvaluedict (no weak dictionaries with observable
 // size), test_deepcopy_bound_method (a JS bound function's target cannot be re-bound).
 import { expect } from 'chai';
+import * as vm from 'node:vm';
 
 import { copy, CopyError, deepcopy, dispatchTable, pickle } from '../lib/index';
 
@@ -484,6 +485,43 @@ describe('deepcopy', () => {
   });
 
   describe('JS values (SPEC §5)', () => {
+    it('copies built-ins from another realm (a vm context) as what they are', () => {
+      const v = vm.runInContext(
+        "({ m: new Map([[1, { a: 1 }]]), s: new Set([1, 2]), d: new Date(5), r: /ab+/gi, e: new TypeError('boom'), ab: new ArrayBuffer(4), n: new Number(3) })",
+        vm.createContext({}),
+      ) as Record<string, any>;
+      v.r.lastIndex = 2;
+      const y = deepcopy(v);
+      expect([...y.m]).to.deep.equal([[1, { a: 1 }]]);
+      expect(y.m.get(1)).to.not.equal(v.m.get(1));
+      expect([...y.s]).to.deep.equal([1, 2]);
+      expect(Date.prototype.getTime.call(y.d)).to.equal(5);
+      expect([y.r.source, y.r.flags, y.r.lastIndex]).to.deep.equal(['ab+', 'gi', 2]);
+      expect([y.e.message, y.e.name, Object.prototype.toString.call(y.e)]).to.deep.equal(['boom', 'TypeError', '[object Error]']);
+      expect(y.ab.byteLength).to.equal(4);
+      expect(Number.prototype.valueOf.call(y.n)).to.equal(3);
+      expect(copy(v.m)).to.not.equal(v.m);
+      expect([...(copy(v.m) as Map<unknown, unknown>)]).to.deep.equal([...v.m]);
+    });
+
+    it('an Object.create() of an Array subclass prototype does not change how real instances copy', () => {
+      class DcSpecFakeArray extends Array<number> {}
+      const fake = Object.create(DcSpecFakeArray.prototype) as Record<string, unknown>;
+      fake.x = 1;
+      const real = DcSpecFakeArray.from([3, 4]);
+      const out = deepcopy([fake, real, fake, real]) as unknown[];
+      expect(Array.isArray(out[1])).to.equal(true);
+      expect(out[1]).to.be.instanceOf(DcSpecFakeArray);
+      expect(Array.from(out[1] as number[])).to.deep.equal([3, 4]);
+      expect(out[3]).to.equal(out[1]);
+      expect(Array.isArray(out[0])).to.equal(false);
+      expect((out[0] as { x: number }).x).to.equal(1);
+      // And in a later, separate copy (the kind of a prototype is remembered across copies).
+      const again = deepcopy(DcSpecFakeArray.from([5]));
+      expect(Array.isArray(again)).to.equal(true);
+      expect(Array.from(again)).to.deep.equal([5]);
+    });
+
     it('never runs a prototype setter, and keeps own data over read-only prototype names', () => {
       class DcSpecGuarded {
         set name(_v: string) {
