@@ -68,6 +68,8 @@ export class Registry {
   private readonly byName = new Map<string, Entry>();
   private readonly names = new Map<Function, GlobalName>();
   private readonly thisArgs = new Map<Function, unknown>();
+  /** The dotted parents of declared names (`Outer` of `Outer.Inner`), by {@link globalKey}. */
+  private readonly parents = new Set<string>();
 
   /**
    * Registers `reducer` for objects whose class is exactly `type` (CPython's `copyreg.pickle`).
@@ -119,6 +121,8 @@ export class Registry {
       return gname;
     }
     this.byName.set(key, { fn, thisArg, strong: strong || (old?.fn === fn && old.strong) });
+    const name = gname.name;
+    for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1)) this.parents.add(globalKey(gname.module, name.slice(0, i)));
     if (strong || !this.names.has(fn)) this.names.set(fn, gname);
     return gname;
   }
@@ -142,6 +146,18 @@ export class Registry {
    */
   resolve(module: string, name: string): Function | undefined {
     return this.byName.get(globalKey(module, name))?.fn;
+  }
+
+  /**
+   * Whether a declared name lies under `module.name`: a pickle below protocol 4 reaches a nested
+   * class `Outer.Inner` as `getattr(module.Outer, 'Inner')`, naming the parent first.
+   *
+   * @param module The module part.
+   * @param name A qualified name.
+   * @returns True when some declared name starts with `name.`.
+   */
+  isParent(module: string, name: string): boolean {
+    return this.parents.has(globalKey(module, name));
   }
 
   /**

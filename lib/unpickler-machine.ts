@@ -326,10 +326,12 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
 
   protected reduce(func: unknown, args: unknown): unknown {
     if (!Array.isArray(args)) throw err(`REDUCE argument must be a tuple, not ${typeName(args)}`);
+    refuseParent(func, this.placeholders);
     if (func instanceof PyGlobal || func instanceof PyObject) return new PyObject(func, args, 'reduce');
     if (!this.isCallable(func)) throw err(`'${typeName(func)}' object is not callable`);
     if (func === reconstructor) {
       const [cls, base, state] = args as [unknown, unknown, unknown];
+      refuseParent(cls, this.placeholders);
       if (cls instanceof PyGlobal) return new PyObject(cls, [], 'newobj');
       // _reconstructor(set, set, items) is set(items), as base.__init__ makes it in CPython.
       if (cls === base && typeof cls === 'function' && newEmpty(cls) !== undefined) return this.call(cls, state == null ? [] : [state]);
@@ -341,6 +343,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       else if (state != null) this.charge(copySize(state), 'copyreg._reconstructor');
       return reconstructor(cls as Function, jsBase, state);
     }
+    if (func === newobj || func === newobjEx) refuseParent(args[0], this.placeholders);
     if ((func === newobj || func === newobjEx) && args[0] instanceof PyGlobal) {
       return new PyObject(args[0], args.slice(1), 'newobj');
     }
@@ -375,6 +378,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       throw err(`${what} kwargs argument must be a dict, not ${typeName(kwargs)}`);
     }
     const kw = kwargs instanceof Map ? Object.fromEntries(kwargs) : (kwargs as Record<string, unknown> | null);
+    refuseParent(cls, this.placeholders);
     if (cls instanceof PyGlobal) return new PyObject(cls, args, kw === null ? 'newobj' : 'newobj_ex', kw);
     const empty = newEmpty(cls);
     if (empty !== undefined) return empty;
@@ -387,6 +391,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   }
 
   protected instantiate(cls: unknown, args: unknown[]): unknown {
+    refuseParent(cls, this.placeholders);
     if (cls instanceof PyGlobal) return new PyObject(cls, args, 'inst');
     if (typeof cls !== 'function' || !this.isCallable(cls)) throw err(`'${typeName(cls)}' object is not callable`);
     if (args.length > 0) return this.call(cls, args);
@@ -495,6 +500,17 @@ export function makeDict(items: unknown[]): object {
 }
 
 /** Items from the wire with `copyreg_js.hole` turned back into array holes. */
+/**
+ * The parent of a declared nested name (`module.Outer` of `Outer.Inner`), which pickles below
+ * protocol 4 name on the way to the member (`getattr(module.Outer, 'Inner')`). It loads as an
+ * inert placeholder, and unlike one it cannot be called unless placeholders are on.
+ */
+export class PyParent extends PyGlobal {}
+
+function refuseParent(x: unknown, placeholders: boolean): void {
+  if (x instanceof PyParent && !placeholders) throw err(`global '${x.module}.${x.name}' is forbidden`);
+}
+
 export function withHoles(items: unknown[]): unknown[] {
   if (!items.includes(HOLE)) return items;
   const out = new Array<unknown>(items.length);

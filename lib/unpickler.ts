@@ -19,7 +19,7 @@ import { OTHER, walkSymbols } from './prescan';
 import { isNative, nativeGlobal, nativeName } from './typemap';
 import { UnpicklerCore } from './unpickler-core';
 import type { PickleData } from './unpickler-input';
-import { MapNeeded, PARTIAL_NATIVE } from './unpickler-machine';
+import { MapNeeded, PARTIAL_NATIVE, PyParent } from './unpickler-machine';
 
 const MISSING = Symbol('missing');
 
@@ -182,7 +182,9 @@ export class Unpickler extends UnpicklerCore {
     if (native !== undefined) return native.value;
     const fn = this.registry.resolve(module, name);
     if (fn !== undefined) return fn;
+    // Note: the parent of a declared nested name is only a way to it (see getattr), inert itself.
     if (this.placeholders) return new PyGlobal(module, name);
+    if (this.registry.isParent(module, name)) return new PyParent(module, name);
     throw new UnpicklingError(`global '${module}.${name}' is forbidden`);
   }
 
@@ -224,7 +226,7 @@ export class Unpickler extends UnpicklerCore {
    */
   private readonly getattr = (obj: unknown, attr: unknown): unknown => {
     if (typeof attr !== 'string') throw new UnpicklingError('getattr() attribute name must be a string');
-    if (obj instanceof PyGlobal) return new PyGlobal(obj.module, `${obj.name}.${attr}`);
+    if (obj instanceof PyGlobal) return this.findClass(obj.module, `${obj.name}.${attr}`);
     const native = nativeName(obj);
     if (native !== undefined) {
       const member = nativeGlobal(native.module, `${native.name}.${attr}`);

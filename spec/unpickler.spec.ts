@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 
 import {
+  defaultRegistry,
   dis,
   dumps,
   loads,
@@ -379,6 +380,35 @@ def main(inp):
         expect(got instanceof PyGlobal || got instanceof PyObject, v.name).to.equal(true);
         expect(toHex(dumps(got, { protocol: v.protocol })), `${v.name} at protocol ${v.protocol}`).to.equal(v.hex);
       }
+    });
+
+    it("a nested class (Outer.Inner): CPython's getattr(module.Outer, 'Inner') below protocol 4 reaches the declared name", () => {
+      class UnpSpecInner {
+        v = 0;
+      }
+      defaultRegistry.declare(UnpSpecInner, { module: 'unp_geo', name: 'Outer.Inner', isClass: true });
+      // CPython 3.11: pickle.dumps(unp_geo.Outer.Inner(7), p) for a class Outer with a nested class Inner.
+      const cpython: Record<number, string> = {
+        0: '63636f70795f7265670a5f7265636f6e7374727563746f720a70300a28635f5f6275696c74696e5f5f0a676574617474720a70310a28637' +
+          '56e705f67656f0a4f757465720a70320a56496e6e65720a70330a7470340a5270350a635f5f6275696c74696e5f5f0a6f626a6563740a' +
+          '70360a4e7470370a5270380a286470390a56760a7031300a49370a73622e',
+        2: '8002635f5f6275696c74696e5f5f0a676574617474720a710063756e705f67656f0a4f757465720a71015805000000496e6e65727102867103527104298171057d710658010000007671074b0773622e',
+        3: '8003636275696c74696e730a676574617474720a710063756e705f67656f0a4f757465720a71015805000000496e6e65727102867103527104298171057d710658010000007671074b0773622e',
+      };
+      const x = Object.assign(new UnpSpecInner(), { v: 7 });
+      for (const [p, hex] of Object.entries(cpython)) {
+        const y = loads(unhex(hex)) as UnpSpecInner;
+        expect(y, `protocol ${p}`).to.be.instanceOf(UnpSpecInner);
+        expect(y.v).to.equal(7);
+        expect(toHex(dumps(x, { protocol: Number(p) }))).to.equal(hex);
+      }
+      for (const protocol of [0, 1, 2, 3, 4, 5]) expect(loads(dumps([x, x], { protocol }))).to.deep.equal([x, x]);
+      // Another name under Outer is refused; Outer alone, only a way to its declared members, is inert.
+      expect(() => loads(unhex(cpython[2]!.replace('496e6e6572', '4576696c21')))).to.throw(UnpicklingError, "global 'unp_geo.Outer.Evil!' is forbidden");
+      const outer = loads(unhex('800263756e705f67656f0a4f757465720a71002e'));
+      expect(outer).to.be.instanceOf(PyGlobal);
+      expect([(outer as PyGlobal).module, (outer as PyGlobal).name]).to.deep.equal(['unp_geo', 'Outer']);
+      expect(() => loads(unhex('800263756e705f67656f0a4f757465720a29522e'))).to.throw(UnpicklingError);
     });
 
     it('a persistent id needs persistentLoad; PERSID passes the text, BINPERSID the object', () => {
