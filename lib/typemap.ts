@@ -134,17 +134,18 @@ function isGlobal(x: unknown, g: PyGlobal): boolean {
   return x instanceof PyGlobal && x.module === g.module && x.name === g.name;
 }
 
-function offsetMs(tz: unknown): number {
+/** A timezone's UTC offset in microseconds (0 for none). */
+function offsetMicros(tz: unknown): number {
   if (tz === undefined || tz === null) return 0;
   if (tz instanceof PyObject && isGlobal(tz.cls, TIMEZONE)) {
     const delta = tz.args[0];
     if (delta instanceof PyObject && isGlobal(delta.cls, TIMEDELTA)) {
       const [d = 0, s = 0, us = 0] = delta.args;
       if (typeof d !== 'number' || typeof s !== 'number' || typeof us !== 'number') fail('bad timedelta in a timezone');
-      const ms = (d * 86400 + s) * 1000 + Math.trunc(us / 1000);
+      const micros = (d * 86400 + s) * 1e6 + us;
       // CPython: offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24).
       if (!(Math.abs(d * 86400 + s + us / 1e6) < 86400)) fail('offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)');
-      return ms;
+      return micros;
     }
   }
   return fail('datetime tzinfo must be a datetime.timezone');
@@ -169,7 +170,11 @@ function pyDatetime(state: unknown, tz?: unknown): Date {
   checkDate(year, month, b[3]!);
   if (b[4]! > 23 || b[5]! > 59 || b[6]! > 59 || us > 999_999) fail('bad datetime state: time out of range');
   const t = utcTime(year, month, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
-  return new Date(t - offsetMs(tz));
+  // Note: local time minus the offset, in microseconds, floored to milliseconds; in integer parts,
+  // since microseconds since 1970 outgrow a double's exact integers after the year 2255.
+  const offset = offsetMicros(tz);
+  const q = Math.floor(offset / 1000);
+  return new Date(t - q - (us % 1000 < offset - q * 1000 ? 1 : 0));
 }
 function pyDate(state: unknown): Date {
   const b = stateBytes(state, 4);
@@ -294,8 +299,9 @@ function makeError(ctor: ErrorConstructor, pyName: string | undefined, args: unk
   const first = args[0];
   // Note: an object argument is not converted (see need()); it stays in `args`.
   const primitive = typeof first !== 'object' && typeof first !== 'function';
-  const message = args.length === 0 ? '' : typeof first === 'string' ? first : primitive ? String(first) : '';
-  const e = new ctor(message);
+  const message = typeof first === 'string' ? first : primitive ? String(first) : '';
+  // Note: Python's Exception() has no args; a JS Error made without a message has no own message.
+  const e = args.length === 0 ? new ctor() : new ctor(message);
   // Note: the stack is the loader's; BUILD state replaces it with the original when present.
   if (pyName !== undefined && ERROR_CLASSES[pyName] === undefined) {
     Object.defineProperty(e, 'name', { value: pyName, writable: true, configurable: true });
@@ -410,7 +416,9 @@ export function reduceBuiltin(x: object, kind: Kind, state: object | null): Redu
     }
     case Kind.ERROR: {
       const e = x as Error;
-      const args = e instanceof AggregateError ? [e.errors, e.message] : [e.message];
+      // Note: an Error made without a message has no own `message` (Python's Exception() has no args).
+      const message = Object.prototype.hasOwnProperty.call(e, 'message') ? [e.message] : [];
+      const args = e instanceof AggregateError ? [e.errors, ...message] : message;
       const g = errorGlobal(e);
       let s = state as Record<string, unknown> | null;
       if (s !== null && g.module === 'builtins' && s.name === g.name) {

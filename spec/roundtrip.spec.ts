@@ -272,6 +272,17 @@ describe('round trip: loads(dumps(x)) is the same graph as x', () => {
     }
   });
 
+  it('an Error made without a message comes back without an own message, at every protocol', () => {
+    for (const protocol of [0, 1, 2, 3, 4, 5]) {
+      for (const e of [new Error(), new TypeError(), new RangeError(), new AggregateError([1])]) {
+        const y = loads(dumps(e, { protocol })) as Error;
+        expect(y.constructor, `${e.name} at ${protocol}`).to.equal(e.constructor);
+        expect(Object.prototype.hasOwnProperty.call(y, 'message'), `${e.name} at ${protocol}`).to.equal(false);
+      }
+      expect((loads(dumps(new Error('m'), { protocol })) as Error).message).to.equal('m');
+    }
+  });
+
   it('array properties with numeric-looking names that are not indices ("1.5", "01") round-trip', () => {
     const x = [1, 2] as unknown as Record<string, unknown>;
     x['1.5'] = 'x';

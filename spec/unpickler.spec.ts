@@ -333,6 +333,32 @@ def main(inp):
       expect((loads(unhex(minus530)) as Date).toISOString()).to.equal('2024-01-02T08:34:05.123Z');
     });
 
+    it('an aware datetime whose offset has microseconds → the instant floored to the millisecond', function () {
+      // CPython: datetime(2020, 1, 1, tzinfo=timezone(timedelta(seconds=-1, microseconds=1))), protocol 2.
+      const pickled = pyRun<string>(
+        'def main(inp): return pickle.dumps(datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(seconds=-1, microseconds=1))), 2).hex()',
+      );
+      expect((loads(unhex(pickled)) as Date).getTime()).to.equal(Date.UTC(2020, 0, 1) + 999);
+      const cases = pyRun<[string, number][]>(`
+import random
+def main(inp):
+    rnd = random.Random(11)
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    out = []
+    while len(out) < 400:
+        tz = datetime.timezone(datetime.timedelta(microseconds=rnd.randint(-86399999999, 86399999999)))
+        try:
+            dt = datetime.datetime(rnd.choice([2, 1969, 2024, 2300, 9998]), rnd.randint(1, 12), rnd.randint(1, 28),
+                                   rnd.randint(0, 23), rnd.randint(0, 59), rnd.randint(0, 59), rnd.randint(0, 999999), tzinfo=tz)
+            d = dt - epoch
+        except (OverflowError, ValueError):
+            continue
+        out.append([pickle.dumps(dt, rnd.choice([2, 3, 4, 5])).hex(), ((d.days * 86400 + d.seconds) * 10**6 + d.microseconds) // 1000])
+    return out
+`);
+      for (const [hex, ms] of cases) expect((loads(unhex(hex)) as Date).getTime(), hex).to.equal(ms);
+    });
+
     it('builtin exceptions → Error with the Python name; several args kept', () => {
       for (const hex of [
         '800263657863657074696f6e730a56616c75654572726f720a710058090000006261642076616c756571018571025271032e',
