@@ -4,7 +4,7 @@
  */
 import { Kind } from './builtins';
 import type { IdentityMemo } from './memo';
-import { stateKeys } from './ownkeys';
+import { sparseIndices, stateKeys } from './ownkeys';
 import type { Reduction } from './reduction';
 
 /** A result that is not ready: a frame will deliver it. */
@@ -38,6 +38,8 @@ export class Frame {
   /** Index into the indices of an array, into `keys`, or into the reduce args. */
   i = 0;
   keys: (string | symbol)[] | undefined = undefined;
+  /** P_INDICES of a sparse array: the indices present (`i` counts through them), else undefined. */
+  indices: number[] | undefined = undefined;
   /** Set while waiting for a child frame's result. */
   waiting = false;
   /** Where a delivered result goes: an index, a key, or a copied Map key. */
@@ -82,6 +84,8 @@ export function* arrayItems(x: unknown[]): Generator<unknown> {
 /** The parts of a frozen array: its present indices, then its state keys. */
 export function arrayPartKeys(x: unknown[]): (string | symbol)[] {
   const keys: (string | symbol)[] = [];
-  for (let i = 0; i < x.length; i++) if (i in x) keys.push(String(i));
+  const sparse = sparseIndices(x);
+  if (sparse !== undefined) for (const i of sparse) keys.push(String(i));
+  else for (let i = 0; i < x.length; i++) if (i in x) keys.push(String(i));
   return keys.concat(stateKeys(x, Kind.ARRAY));
 }

@@ -33,7 +33,7 @@ import {
   type RecursiveCopier,
   typeError,
 } from './deepcopy-frame';
-import { isIndex, stateKeys } from './ownkeys';
+import { isIndex, sliceArray, sparseIndices, stateKeys } from './ownkeys';
 import { putProp } from './props';
 import { type Reducer, unpackReduceValue } from './reduction';
 import { appendItems, callReduce, isDefaultAllocation, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';
@@ -100,7 +100,7 @@ export class FrameWalker {
   }
 
   private release(f: Frame): void {
-    f.x = f.y = f.keys = f.slot = f.slotDesc = f.iter = f.red = f.args = f.pendingValue = undefined;
+    f.x = f.y = f.keys = f.indices = f.slot = f.slotDesc = f.iter = f.red = f.args = f.pendingValue = undefined;
     f.phase = f.i = f.integrity = 0;
     f.itemKind = -1;
     f.waiting = f.changed = false;
@@ -122,10 +122,16 @@ export class FrameWalker {
         if (level === 3) return this.beginTuple(x, makeShell(x, kind));
         return this.beginObject(x, kind, makeShell(x, kind), level);
       }
-      case Kind.ARRAY:
+      case Kind.ARRAY: {
         if (Object.getPrototypeOf(x) !== Array.prototype) break;
-        if (Object.isFrozen(x)) return this.beginTuple(x, Array.prototype.slice.call(x));
-        return this.beginObject(x, kind, Array.prototype.slice.call(x), integrityOf(x));
+        const sparse = sparseIndices(x);
+        const y = sparse === undefined ? Array.prototype.slice.call(x) : sliceArray(x, sparse);
+        if (Object.isFrozen(x)) return this.beginTuple(x, y);
+        const begun = this.beginObject(x, kind, y, integrityOf(x));
+        // Note: a sparse array's walk visits its present indices only (see sparseIndices).
+        this.stack[this.stack.length - 1]!.indices = sparse;
+        return begun;
+      }
       case Kind.ATOMIC:
         return x;
       case Kind.OPAQUE:
@@ -254,9 +260,10 @@ export class FrameWalker {
     const x = f.x;
     const y = f.y;
     if (f.phase === P_INDICES) {
-      const n = (x as unknown[]).length;
+      const indices = f.indices;
+      const n = indices === undefined ? (x as unknown[]).length : indices.length;
       while (f.i < n) {
-        const i = f.i++;
+        const i = indices === undefined ? f.i++ : indices[f.i++]!;
         const v = x[i] as unknown;
         if (typeof v !== 'object' || v === null) continue;
         const c = this.child(f, v);

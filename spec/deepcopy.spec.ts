@@ -1243,6 +1243,34 @@ describe('deepcopy', () => {
       expect(copy(a)[4294967294]).to.equal(a[4294967294]);
     });
 
+    it('a sparse array is walked by its items whatever their places, its depth, or its frozen state', () => {
+      const n = 2 ** 32 - 1;
+      // Items at the first, middle and last index: a fixed probe pattern took this for dense.
+      const a: unknown[] = [];
+      a[0] = { v: 0 };
+      a[n >>> 1] = { v: 1 };
+      a[n - 1] = { v: 2 };
+      const check = (y: unknown[]): void => {
+        expect(y.length).to.equal(n);
+        expect(Object.keys(y)).to.deep.equal(['0', String(n >>> 1), String(n - 1)]);
+        expect(y[n - 1]).to.deep.equal({ v: 2 });
+        expect(y[n - 1]).to.not.equal(a[n - 1]);
+      };
+      check(deepcopy(a));
+      expect(Object.keys(copy(a))).to.have.length(3);
+      // Past the recursive walker's depth, the frame walker takes it.
+      let nested: unknown = a;
+      for (let i = 0; i < 1000; i++) nested = [nested];
+      let y = deepcopy(nested);
+      for (let i = 0; i < 1000; i++) y = (y as unknown[])[0];
+      check(y as unknown[]);
+      const b: unknown[] = [];
+      for (const k of Object.keys(a)) b[Number(k)] = a[Number(k)];
+      const frozen = deepcopy(Object.freeze(b));
+      expect(Object.isFrozen(frozen)).to.equal(true);
+      check(frozen as unknown[]);
+    });
+
     it('a parent rebuilt from its children, which point back at it (CPython copies this)', () => {
       class DeepSpecChild {
         parent: unknown = null;
