@@ -334,6 +334,11 @@ function builtinNewArgs(obj: object, kind: Kind): readonly unknown[] {
     }
     case Kind.BOXED:
       return [(obj as { valueOf(): unknown }).valueOf()];
+    case Kind.ERROR:
+      // Note: Python's BaseException.__new__ keeps its arguments as `args`; the message is that.
+      return obj instanceof AggregateError || !Object.prototype.hasOwnProperty.call(obj, 'message')
+        ? []
+        : [(obj as Error).message];
     case Kind.TYPED_ARRAY: {
       const ta = obj as Uint8Array;
       return [ta.buffer, ta.byteOffset, ta.length];

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import {
   addExtension,
+  deepcopy,
   dumps,
   loads,
   PickleBuffer,
@@ -570,6 +571,43 @@ def main(inp):
         expect([...(back as PyBag)]).to.deep.equal([1]);
       });
     }
+  });
+
+  // ------------------------------------------------------------------------------------------
+  describe('a registered Error subclass', () => {
+    @reducible({ module: MODULE, name: 'AppError' })
+    class AppError extends Error {
+      code = 7;
+    }
+
+    it("CPython gets its message as the exception's args; a hook's state keeps the message too", () => {
+      const hexes = [2, 3, 4, 5].map((p) => toHex(dumps(new AppError('boom'), { protocol: p })));
+      const replies = pyRun<[string, unknown[], string, number][]>(
+        `
+class AppError(Exception):
+    pass
+
+def main(inp):
+    out = []
+    for h in inp:
+        import interop_models
+        interop_models.AppError = AppError
+        v = pickle.loads(unhex(h))
+        out.append([type(v).__name__, list(v.args), str(v), v.code])
+    return out
+`,
+        hexes,
+        { path: path() },
+      );
+      for (const r of replies) expect(r).to.deep.equal(['AppError', ['boom'], 'boom', 7]);
+      class HookedError extends Error {
+        __getstate__(): unknown {
+          return { code: 1 };
+        }
+      }
+      const y = deepcopy(new HookedError('kept')) as HookedError & { code: number };
+      expect([y.message, y.code, y instanceof HookedError]).to.deep.equal(['kept', 1, true]);
+    });
   });
 
   // ------------------------------------------------------------------------------------------
