@@ -2,7 +2,19 @@
  * `copy` (shallow) and `replace`, with the semantics of CPython 3.13's `copy` module. The deep
  * counterpart lives in deepcopy.ts; both use the reduce protocol of reduce.ts.
  */
-import { applyIntegrity, constructLike, integrityOf, isExactBuiltin, Kind, kindOf, makeShell, typedArrayBase } from './builtins';
+import {
+  allocate,
+  applyIntegrity,
+  classOf,
+  constructLike,
+  integrityOf,
+  isExactBuiltin,
+  Kind,
+  kindOf,
+  makeShell,
+  needsNew,
+  typedArrayBase,
+} from './builtins';
 import { CopyError, typeName } from './errors';
 import { sliceArray, stateKeys } from './ownkeys';
 import { defineDescriptor, defineValue } from './props';
@@ -10,6 +22,7 @@ import { unpackReduceValue } from './reduction';
 import {
   appendItems,
   callReduce,
+  hasReduceHook,
   isDefaultAllocation,
   reduceObject,
   setItem,
@@ -176,11 +189,12 @@ function copyInstance(x: object, kind: Kind): unknown {
  */
 export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = {}): T {
   const o = obj as unknown;
-  const name = typeName(o);
+  // Note: Python names a class's type `type`, and a function's `function`.
+  const name = typeof o === 'function' ? (needsNew(o) ? 'type' : 'function') : typeName(o);
   if (typeof o !== 'object' || o === null) {
     throw new TypeError(`replace() does not support ${name} objects`);
   }
-  if (typeof changes !== 'object' || changes === null) {
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
     // Python passes changes as keyword arguments; anything but an object of them is a mistake.
     throw new TypeError(`replace() changes must be an object of field values, not ${typeName(changes)}`);
   }
@@ -191,9 +205,12 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
   if (hook === null) throw new TypeError(`replace() does not support ${name} objects`);
   const kind = kindOf(o);
   const plain = kind === Kind.PLAIN;
+  const cls = plain ? undefined : classOf(o);
+  const customNew = typeof (cls as { __new__?: unknown } | undefined)?.__new__ === 'function';
   if (
     !(plain || kind === Kind.OBJECT) ||
-    (!plain && !usesDefaultReduction(o, defaultRegistry.dispatchTable))
+    (!plain && !customNew && !usesDefaultReduction(o, defaultRegistry.dispatchTable)) ||
+    (customNew && (hasReduceHook(o) || defaultRegistry.dispatchTable.has(cls!)))
   ) {
     throw new TypeError(`replace() does not support ${name} objects`);
   }
@@ -201,7 +218,8 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
   const keys = stateKeys(o, kind);
   // Note: a frozen record is the namedtuple analogue, the main use of replace(). Its fields are
   // read-only only because it is frozen, so the copy is made thawed, changed, then frozen again.
-  const shell = makeShell(o, kind);
+  // Note: a class's own `static __new__` allocates the copy, as copy's __newobj__ would call it.
+  const shell = customNew ? allocate(cls!, []) : makeShell(o, kind);
   const y = level === 3 ? copyThawed(o, shell, keys) : copyOwn(o, shell, keys, false);
   for (const key of stateKeys(changes, Kind.PLAIN)) {
     if (!plain && !Object.prototype.hasOwnProperty.call(o, key)) {

@@ -73,9 +73,14 @@ function recordClass(
 
 function declareFactory(cls: Function, key: string | symbol, meta: ClassMetadata): void {
   const fn = (cls as unknown as Record<string | symbol, unknown>)[key];
+  const name = `${meta.name}.${String(key)}`;
+  // Note: a legacy method decorator runs before the class decorator that names the class, so the
+  // factory was declared under the class's default name first; that name is given back.
+  const old = typeof fn === 'function' ? defaultRegistry.nameOf(fn) : undefined;
+  if (old !== undefined && (old.module !== meta.module || old.name !== name)) defaultRegistry.forget(old.module, old.name, fn as Function);
   defaultRegistry.declare(fn, {
     module: meta.module,
-    name: `${meta.name}.${String(key)}`,
+    name,
     strong: true,
     thisArg: cls,
   });
@@ -111,6 +116,12 @@ export function reducible(options?: ReducibleOptions): ReducibleDecorator;
 export function reducible(reducer: undefined | null, options?: ReducibleOptions): ReducibleDecorator;
 export function reducible(target: Function, context?: ClassDecoratorContext<any>): void;
 export function reducible(first?: unknown, second?: unknown): ReducibleDecorator | void {
+  // Note: on a method or field, TC39 passes a context of another kind, legacy a property key.
+  const memberKey = typeof second === 'string' || typeof second === 'symbol';
+  const owner = (typeof first === 'object' && first !== null) || (typeof first === 'function' && needsNew(first));
+  if ((isContext(second) && second.kind !== 'class') || (memberKey && owner)) {
+    throw new TypeError('@reducible can only decorate a class');
+  }
   // Note: a reducer is never a class, so a class here means the bare form `@reducible`.
   if (typeof first === 'function' && needsNew(first) && (second === undefined || isContext(second))) {
     recordClass(first, isContext(second) ? second : undefined, {}, undefined);

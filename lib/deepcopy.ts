@@ -192,6 +192,8 @@ class DeepCopier implements RecursiveCopier {
     if (isExactBuiltin(proto)) return { kind, exact: true, proto, guarded: undefined, uses: 0 };
     // Note: the prototype answers for every instance; hooks an instance owns are checked in rec.
     if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || hasReduceHook(proto)) return SKIP;
+    // Note: a class's own allocator (`static __new__`) runs for each copy, through the reduce path.
+    if (typeof (classOf(x) as { __new__?: unknown } | undefined)?.__new__ === 'function') return SKIP;
     if (this.table.size !== 0 && this.table.has(classOf(x) as Function)) return SKIP;
     return { kind, exact: false, proto, guarded: undefined, uses: 0 };
   }

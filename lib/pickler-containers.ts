@@ -4,6 +4,7 @@
  * memo entry, list items, dict items, state). The Pickler adds `save()` and the reduce protocol.
  */
 import { classOf, Kind } from './builtins';
+import { typeName } from './errors';
 import { OP } from './opcodes';
 import {
   type Batch,
@@ -18,7 +19,7 @@ import {
 import { stateKeys } from './ownkeys';
 import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { isPrototypeAllocator, newobj, newobjEx } from './reduce';
+import { isKeywords, isPrototypeAllocator, newobj, newobjEx } from './reduce';
 import type { Reduction } from './reduction';
 import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, JS_MAP, JS_SET, PARTIAL, SET } from './typemap';
 
@@ -219,6 +220,12 @@ export abstract class PicklerContainers extends PicklerCore {
       if (args.length !== 3) throw picklingError('__newobj_ex__ args has the wrong length');
       const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
       this.checkNewobjClass(cls, obj, '__newobj_ex__');
+      if (!Array.isArray(cargs)) {
+        throw picklingError(`second item from NEWOBJ_EX argument tuple must be a tuple, not ${typeName(cargs)}`);
+      }
+      if (!isKeywords(kwargs)) {
+        throw picklingError(`third item from NEWOBJ_EX argument tuple must be a dict, not ${typeName(kwargs)}`);
+      }
       if (this.protocol >= 4) {
         this.push(T.REDUCE_END, obj, [OP.NEWOBJ_EX, red]);
         this.push(T.SAVE, kwargs);

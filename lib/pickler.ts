@@ -27,6 +27,7 @@ import {
   UNDEFINED_GLOBAL,
   UTC,
   datetimeStateInto,
+  nativeGlobal,
 } from './typemap';
 import { writeStr } from './pickler-atoms';
 import { PicklerGlobals } from './pickler-globals';
@@ -323,11 +324,12 @@ export class Pickler extends PicklerGlobals {
     if (obj instanceof PyGlobal) return this.saveGlobal(obj, obj.module, obj.name);
     if (obj instanceof PyObject) return this.saveReduce(pyObjectReduction(obj), obj);
     if (obj instanceof PickleBuffer) return this.savePickleBuffer(obj);
-    if (typeof obj === 'function') return this.saveFunction(obj);
+    // Note: as in CPython's save(), the override sees functions and classes too, before their global.
     if (this.reducerOverride !== undefined) {
       const rv = this.reducerOverride(obj);
       if (rv !== undefined && rv !== null && rv !== NotImplemented) return this.saveReduceValue(rv, obj);
     }
+    if (typeof obj === 'function') return this.saveFunction(obj);
     const table = this.dispatchTable ?? this.registry.dispatchTable;
     if (table.size !== 0) {
       const cls = classOf(obj);
@@ -404,8 +406,12 @@ export class Pickler extends PicklerGlobals {
 
   private saveReduceValue(rv: unknown, obj: object | symbol): void {
     if (typeof rv === 'string') {
-      const cls = typeof obj === 'object' ? classOf(obj) : undefined;
-      const module = (cls && this.registry.nameOf(cls)?.module) ?? '__main__';
+      const owner = typeof obj === 'function' ? obj : typeof obj === 'object' ? classOf(obj) : undefined;
+      const module = (owner && this.registry.nameOf(owner)?.module) ?? '__main__';
+      // Note: as CPython's save_global, the name must lead back to this very object.
+      const found = this.registry.resolve(module, rv) ?? nativeGlobal(module, rv)?.value;
+      if (found === undefined) throw picklingError(`Can't pickle ${typeName(obj)}: attribute lookup ${rv} on ${module} failed`);
+      if (found !== obj) throw picklingError(`Can't pickle ${typeName(obj)}: it's not the same object as ${module}.${rv}`);
       return this.saveGlobal(obj, module, rv);
     }
     this.saveReduce(unpackReduceValue(rv, picklingError, 6, isPicklableCallable), obj);

@@ -57,8 +57,24 @@ export function newobjEx<C extends abstract new (...args: any) => any>(
   args: readonly unknown[],
   kwargs: Readonly<Record<string, unknown>> | null | undefined,
 ): InstanceType<C> {
+  if (!Array.isArray(args)) throw new TypeError(`Value after * must be an iterable, not ${typeName(args)}`);
+  if (kwargs !== null && kwargs !== undefined && !isKeywords(kwargs)) {
+    throw new TypeError(`argument after ** must be a mapping, not ${typeName(kwargs)}`);
+  }
   const extra = kwargs !== null && kwargs !== undefined && Object.keys(kwargs).length > 0;
   return allocate(cls, extra ? [...args, kwargs] : args) as InstanceType<C>;
+}
+
+/**
+ * Whether `x` can be keyword arguments: a plain or null-prototype object, or a Map (a dict).
+ *
+ * @param x Any value.
+ * @returns True for those.
+ */
+export function isKeywords(x: unknown): x is Readonly<Record<string, unknown>> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === Object.prototype || proto === null || x instanceof Map;
 }
 
 /**
@@ -177,7 +193,11 @@ export function reduceObject(
  * @returns True when no hook, reducer or state method applies.
  */
 export function usesDefaultReduction(obj: object, table: ReadonlyMap<Function, Reducer>): boolean {
-  return !hasReduceHook(obj) && (table.size === 0 || !table.has(classOf(obj) as Function));
+  if (hasReduceHook(obj)) return false;
+  const cls = classOf(obj);
+  // Note: a class's own `static __new__` must allocate its copies too, as copy's __newobj__ calls it.
+  if (cls !== undefined && typeof (cls as { __new__?: unknown }).__new__ === 'function') return false;
+  return table.size === 0 || !table.has(cls as Function);
 }
 
 /**

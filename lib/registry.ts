@@ -6,6 +6,7 @@
  */
 import { markClass } from './builtins';
 import { DEFAULT_MODULE } from './metadata';
+import { pyStrRepr } from './pyrepr';
 import type { Reducer } from './reduction';
 
 /** A Python global name: `module` and a (possibly dotted) qualified `name`. */
@@ -46,8 +47,7 @@ export function globalKey(module: string, name: string): string {
 }
 
 function reprKey(module: string, name: string): string {
-  const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `(${q(module)}, ${q(name)})`;
+  return `(${pyStrRepr(module)}, ${pyStrRepr(name)})`;
 }
 
 /**
@@ -68,8 +68,8 @@ export class Registry {
   private readonly byName = new Map<string, Entry>();
   private readonly names = new Map<Function, GlobalName>();
   private readonly thisArgs = new Map<Function, unknown>();
-  /** The dotted parents of declared names (`Outer` of `Outer.Inner`), by {@link globalKey}. */
-  private readonly parents = new Set<string>();
+  /** The dotted parents of declared names (`Outer` of `Outer.Inner`), by {@link globalKey}: how many. */
+  private readonly parents = new Map<string, number>();
 
   /**
    * Registers `reducer` for objects whose class is exactly `type` (CPython's `copyreg.pickle`).
@@ -121,8 +121,7 @@ export class Registry {
       return gname;
     }
     this.byName.set(key, { fn, thisArg, strong: strong || (old?.fn === fn && old.strong) });
-    const name = gname.name;
-    for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1)) this.parents.add(globalKey(gname.module, name.slice(0, i)));
+    if (old === undefined) this.countParents(gname.module, gname.name, 1);
     if (strong || !this.names.has(fn)) this.names.set(fn, gname);
     return gname;
   }
@@ -161,6 +160,32 @@ export class Registry {
   }
 
   /**
+   * Takes a global name back from `fn` (a legacy static factory is declared under its class's
+   * default name before the class decorator gives the class its own).
+   *
+   * @param module The module part.
+   * @param name The qualified name.
+   * @param fn The callable that must hold the name for it to be dropped.
+   */
+  forget(module: string, name: string, fn: Function): void {
+    const key = globalKey(module, name);
+    if (this.byName.get(key)?.fn !== fn) return;
+    this.byName.delete(key);
+    this.countParents(module, name, -1);
+    const own = this.names.get(fn);
+    if (own?.module === module && own.name === name) this.names.delete(fn);
+  }
+
+  private countParents(module: string, name: string, delta: number): void {
+    for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1)) {
+      const key = globalKey(module, name.slice(0, i));
+      const n = (this.parents.get(key) ?? 0) + delta;
+      if (n > 0) this.parents.set(key, n);
+      else this.parents.delete(key);
+    }
+  }
+
+  /**
    * The global name a declared callable is written under.
    *
    * @param fn A class or function.
@@ -191,6 +216,9 @@ export class Registry {
    * @throws {Error} when the key or the code is already registered with something else.
    */
   addExtension(module: string, name: string, code: number): void {
+    if (typeof module !== 'string' || typeof name !== 'string') {
+      throw new TypeError('addExtension() module and name must be strings');
+    }
     if (!Number.isInteger(code) || code < 1 || code > 0x7fffffff) {
       throw new RangeError('code out of range');
     }

@@ -588,6 +588,31 @@ describe('copy', () => {
   });
 
   describe('replace() beyond CPython', () => {
+    it("a class's static __new__ allocates the copies of copy, deepcopy and replace (as copy's __newobj__ calls it)", () => {
+      let calls = 0;
+      class CopySpecOwnNew {
+        a = 1;
+        static __new__(cls: typeof CopySpecOwnNew): CopySpecOwnNew {
+          calls++;
+          return Object.create(cls.prototype) as CopySpecOwnNew;
+        }
+      }
+      const x = new CopySpecOwnNew();
+      x.a = 5;
+      const results = [copy(x), deepcopy(x), replace(x, { a: 9 })];
+      expect(calls).to.equal(3);
+      expect(results.map((r) => [r instanceof CopySpecOwnNew, r.a])).to.deep.equal([[true, 5], [true, 5], [true, 9]]);
+      const pair = deepcopy([x, x]);
+      expect(pair[0]).to.equal(pair[1]);
+    });
+
+    it('replace() of a class or a function names its Python type; changes must be an object of fields', () => {
+      class CopySpecAsType {}
+      expect(() => replace(CopySpecAsType as never)).to.throw(TypeError, 'replace() does not support type objects');
+      expect(() => replace((() => 1) as never)).to.throw(TypeError, 'replace() does not support function objects');
+      expect(() => replace({ a: 1 }, [1, 2] as never)).to.throw(TypeError, 'changes must be an object');
+    });
+
     it('a bound class or a Proxy of a class as a reduce callable is constructed with new', () => {
       class CopySpecMade {
         constructor(public v: number) {}

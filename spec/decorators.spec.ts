@@ -353,6 +353,44 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       expect(getClassMetadata(DecoSpecFactoryInModule)?.factories).to.deep.equal(['make']);
     });
 
+    it('two classes of one name in different modules each keep their factory under their own module', () => {
+      const make = (module: string): Function => {
+        @reducible({ module })
+        class DecoSpecTwin {
+          constructor(readonly v: number) {}
+          @constructor
+          static of(v: number): DecoSpecTwin {
+            return new this(v);
+          }
+        }
+        return DecoSpecTwin;
+      };
+      const a = make('decospec.twin1') as unknown as { of: Function };
+      const b = make('decospec.twin2') as unknown as { of: Function };
+      expect(defaultRegistry.resolve('decospec.twin1', 'DecoSpecTwin.of')).to.equal(a.of);
+      expect(defaultRegistry.resolve('decospec.twin2', 'DecoSpecTwin.of')).to.equal(b.of);
+      // No name under the default module is left behind (a legacy method decorator runs first).
+      expect(defaultRegistry.resolve('__main__', 'DecoSpecTwin.of')).to.equal(undefined);
+      expect(defaultRegistry.nameOf(b.of)).to.deep.equal({ module: 'decospec.twin2', name: 'DecoSpecTwin.of' });
+    });
+
+    it('@reducible on a method or a field is a TypeError, bare or with options', () => {
+      expect(() => {
+        class DecoSpecReducibleMethod {
+          @(reducible as any)
+          static make(): void {}
+        }
+        return DecoSpecReducibleMethod;
+      }).to.throw(TypeError, '@reducible can only decorate a class');
+      expect(() => {
+        class DecoSpecReducibleMethod2 {
+          @(reducible({ module: 'decospec.x' }) as any)
+          make(): void {}
+        }
+        return DecoSpecReducibleMethod2;
+      }).to.throw(TypeError, '@reducible can only decorate a class');
+    });
+
     it('records several factories of one class', () => {
       class DecoSpecTwoFactories {
         @constructor

@@ -711,7 +711,7 @@ describe('Pickler', () => {
       expect(loads(new WithGetter().dump(new PkDispatched()))).to.deep.equal({ made: 5 });
     });
 
-    it('reducerOverride comes first, and is not asked about values with opcodes of their own', () => {
+    it('reducerOverride comes first (functions included), and is not asked about values with opcodes of their own', () => {
       const asked: unknown[] = [];
       const reducerOverride = (o: unknown): unknown => {
         asked.push(o);
@@ -720,8 +720,20 @@ describe('Pickler', () => {
       const value = [1, 'a', {}, [], Object.freeze([1]), new Set([1]), new Map([[1, 2]]), new Uint8Array(1), new PkOverridden(), new PkDispatched()];
       const back = loads(dumps(value, { protocol: 4, reducerOverride })) as unknown[];
       expect(back.slice(-2)).to.deep.equal([{ made: 7 }, { made: 7 }]);
-      expect(asked).to.have.length(2);
-      expect(asked[0]).to.equal(value[8]);
+      // As in CPython: [A, make, A] — the reduce callable is asked too, once (then a memo hit).
+      expect(asked).to.deep.equal([value[8], pkMake, value[9]]);
+    });
+
+    it("a string reduce value must name the object itself, as CPython's save_global checks", () => {
+      class PkNamedBySelf {}
+      defaultRegistry.declare(PkNamedBySelf, { module: 'spec_pickler', name: 'PkNamedBySelf', isClass: true });
+      const table = new Map<Function, (o: unknown) => unknown>([[PkNamedBySelf, () => 'PkNamedBySelf']]);
+      expect(() => dumps(new PkNamedBySelf(), { dispatchTable: table as never })).to.throw(PicklingError, "it's not the same object as spec_pickler.PkNamedBySelf");
+      table.set(PkNamedBySelf, () => 'NOPE');
+      expect(() => dumps(new PkNamedBySelf(), { dispatchTable: table as never })).to.throw(PicklingError, 'attribute lookup NOPE on spec_pickler failed');
+      // A name that does lead back to the object: the function itself, by reference.
+      const data = dumps([pkMake], { reducerOverride: (o) => (o === pkMake ? 'pkMake' : NotImplemented) });
+      expect((loads(data) as unknown[])[0]).to.equal(pkMake);
     });
 
     it('reducerOverride returning NotImplemented (or undefined) falls through to the usual reduction', () => {

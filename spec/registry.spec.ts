@@ -13,9 +13,11 @@ import {
   copy,
   defaultRegistry,
   dispatchTable,
+  dumps,
   newobj,
   newobjEx,
   pickle,
+  PicklingError,
   Registry,
   removeExtension,
 } from '../lib/index';
@@ -135,6 +137,20 @@ describe('registry', () => {
       // Invalid codes.
       for (const c of [-1, 0, 0x80000000]) {
         expect(() => addExtension(mod, func, c)).to.throw(RangeError, 'code out of range');
+      }
+    });
+
+    it("quotes keys in messages as Python's repr does, and wants string names", () => {
+      const code = 0x7ffffff0;
+      const saved = new ExtensionSaver(code);
+      try {
+        addExtension("it's", 'a\nb', code);
+        expect(() => addExtension("it's", 'a\nb', code - 1)).to.throw(Error, `key ("it's", 'a\\nb') is already registered with code ${code}`);
+        expect(() => removeExtension('m\x00', 'n', code)).to.throw(Error, "key ('m\\x00', 'n') is not registered");
+        expect(() => addExtension(null as never, 'x', 300)).to.throw(TypeError, 'must be strings');
+      } finally {
+        removeExtension("it's", 'a\nb', code);
+        saved.restore();
       }
     });
   });
@@ -544,6 +560,30 @@ describe('registry', () => {
       expect(newobjEx(RegistrySpecKw, [1], { k: 2 }).args).to.deep.equal([1, { k: 2 }]);
       expect(newobjEx(RegistrySpecKw, [1], {}).args).to.deep.equal([1]);
       expect(newobjEx(RegistrySpecKw, [], null).args).to.deep.equal([]);
+    });
+
+    it('newobjEx wants a tuple of arguments and a mapping of keywords, as __newobj_ex__ does; so does the pickler', () => {
+      class RegistrySpecKwCheck {}
+      expect(() => newobjEx(RegistrySpecKwCheck, 5 as never, {})).to.throw(TypeError, 'Value after * must be an iterable');
+      expect(() => newobjEx(RegistrySpecKwCheck, null as never, {})).to.throw(TypeError, 'Value after * must be an iterable');
+      expect(() => newobjEx(RegistrySpecKwCheck, [], 5 as never)).to.throw(TypeError, 'argument after ** must be a mapping');
+      expect(newobjEx(RegistrySpecKwCheck, [], new Map() as never)).to.be.instanceOf(RegistrySpecKwCheck);
+      constructor(RegistrySpecKwCheck);
+      class RegistrySpecKwReducing {
+        constructor(
+          readonly args: unknown,
+          readonly kwargs: unknown,
+        ) {}
+        __reduce__(): unknown {
+          return [newobjEx, [RegistrySpecKwReducing, this.args, this.kwargs]];
+        }
+      }
+      constructor(RegistrySpecKwReducing);
+      const reducing = (args: unknown, kwargs: unknown): object => new RegistrySpecKwReducing(args, kwargs);
+      for (const protocol of [2, 4]) {
+        expect(() => dumps(reducing(5, {}), { protocol })).to.throw(PicklingError, 'second item from NEWOBJ_EX argument tuple must be a tuple');
+        expect(() => dumps(reducing([], 5), { protocol })).to.throw(PicklingError, 'third item from NEWOBJ_EX argument tuple must be a dict');
+      }
     });
 
     it('newobjEx does not run the constructor', () => {
