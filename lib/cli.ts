@@ -288,6 +288,18 @@ function forDisplay(root: unknown, maxDepth: number): unknown {
       });
       return view;
     }
+    if (value instanceof Error) {
+      // Note: the stack of a loaded error is this loader's, not the pickle's: it is left out.
+      const view = labelled(value.name) as Record<string, unknown>;
+      copies.set(value, view);
+      work.push(() => {
+        view['message'] = value.message;
+        for (const key of Object.getOwnPropertyNames(value)) {
+          if (key !== 'stack' && key !== 'message') view[key] = visit((value as unknown as Record<string, unknown>)[key], next);
+        }
+      });
+      return view;
+    }
     return value; // Date, Uint8Array and other built-ins print well as they are
   };
   const result = visit(root, 0);
@@ -372,7 +384,7 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     if (args.command === 'dis') {
       // pickletools' -a annotates from column 30.
       const annotate = args.annotate ? 30 : 0;
-      env.stdout(dis(data, { annotate, indentLevel: args.indentLevel ?? 4 }));
+      dis(data, { annotate, indentLevel: args.indentLevel ?? 4, write: env.stdout });
       return 0;
     }
     const depth = args.depth ?? 8;

@@ -29,7 +29,15 @@ export interface DisOptions {
   annotate?: number;
   /** Blanks added per open MARK (CPython's `indentlevel`); 4 by default. */
   indentLevel?: number;
+  /**
+   * Receives the listing in pieces as it is made (then `dis` returns `''`), so that a large pickle
+   * is not held as one string: pickletools prints as it goes too.
+   */
+  write?: (text: string) => void;
 }
+
+/** Lines gathered before a piece goes to `write`. */
+const WRITE_LINES = 4096;
 
 /**
  * Disassembles a pickle into the text `pickletools.dis(data)` prints, one line per opcode
@@ -45,9 +53,20 @@ export interface DisOptions {
 export function dis(data: PickleData, options: DisOptions = {}): string {
   const out: string[] = [];
   const bytes = bytesView(data);
+  const write = options.write;
+  const emit =
+    write === undefined
+      ? (line: string): void => void out.push(line)
+      : (line: string): void => {
+          if (out.push(line) < WRITE_LINES) return;
+          write(out.join(''));
+          out.length = 0;
+        };
   try {
-    disassemble(bytes, options.indentLevel ?? 4, options.annotate ?? 0, out);
-    return out.join('');
+    disassemble(bytes, options.indentLevel ?? 4, options.annotate ?? 0, emit);
+    if (write === undefined) return out.join('');
+    write(out.join(''));
+    return '';
   } catch (err) {
     if (err instanceof UnicodeDecodeError || err instanceof UnpicklingError) {
       throw new DisassemblyError(err.message, out.join(''), err);
@@ -63,7 +82,7 @@ export function dis(data: PickleData, options: DisOptions = {}): string {
 export class DisassemblyError extends UnpicklingError {
   /**
    * @param message pickletools' message.
-   * @param partial The listing up to the problem.
+   * @param partial The listing up to the problem (with `write`, what it had not received yet).
    * @param cause The original error.
    */
   constructor(
@@ -82,7 +101,7 @@ const MARK = 'mark';
 const PUTS = new Set(['PUT', 'BINPUT', 'LONG_BINPUT']);
 const GETS = new Set(['GET', 'BINGET', 'LONG_BINGET']);
 
-function disassemble(data: Uint8Array, indentLevel: number, annotate: number, out: string[]): void {
+function disassemble(data: Uint8Array, indentLevel: number, annotate: number, emit: (line: string) => void): void {
   const indentChunk = ' '.repeat(Math.max(0, indentLevel));
   const cursor = new Cursor(data);
   const stack: string[] = [];
@@ -163,7 +182,7 @@ function disassemble(data: Uint8Array, indentLevel: number, annotate: number, ou
       if (annoCol > 50) annoCol = annotate;
       line += ' ' + info.doc;
     }
-    out.push(`${String(pos).padStart(5)}: ${line}\n`);
+    emit(`${String(pos).padStart(5)}: ${line}\n`);
 
     // pickletools complains only once the offending line is printed.
     if (errorMsg !== undefined) throw fail(errorMsg);
@@ -176,7 +195,7 @@ function disassemble(data: Uint8Array, indentLevel: number, annotate: number, ou
     if (code === OP.STOP) break;
   }
 
-  out.push(`highest protocol among opcodes = ${maxProto}\n`);
+  emit(`highest protocol among opcodes = ${maxProto}\n`);
   if (stack.length > 0) throw fail(`stack not empty after STOP: [${stack.join(', ')}]`);
 }
 

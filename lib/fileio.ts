@@ -209,15 +209,30 @@ async function writeTo(sink: PickleSink, bytes: Uint8Array): Promise<void> {
     }
     return;
   }
-  const writer = sink as ByteWriter & { on?: unknown; once?: unknown };
+  const writer = sink as ByteWriter & { on?: unknown; once?: unknown; removeListener?: unknown };
   // A Node stream (an EventEmitter) always calls the callback; anything else may ignore it, so
   // waiting for it there could hang forever.
   const callsBack = typeof writer.on === 'function' && typeof writer.once === 'function';
-  await new Promise<void>((resolve, reject) => {
-    const result = writer.write(bytes, (error) => (error ? reject(error) : resolve()));
-    if (isThenable(result)) result.then(() => resolve(), reject);
-    else if (!callsBack) resolve();
-  });
+  const emitter = writer as unknown as {
+    once(event: 'error', listener: (e: unknown) => void): void;
+    removeListener(event: 'error', listener: (e: unknown) => void): void;
+  };
+  let onError: ((e: unknown) => void) | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // Note: a stream that fails (a file that cannot be opened) emits 'error'; unheard, that
+      // event would end the process instead of rejecting this Promise.
+      if (callsBack && typeof writer.removeListener === 'function') {
+        onError = reject;
+        emitter.once('error', onError);
+      }
+      const result = writer.write(bytes, (error) => (error ? reject(error) : resolve()));
+      if (isThenable(result)) result.then(() => resolve(), reject);
+      else if (!callsBack) resolve();
+    });
+  } finally {
+    if (onError !== undefined) emitter.removeListener('error', onError);
+  }
 }
 
 // --- load ---
@@ -338,20 +353,35 @@ class SequentialUnpickler extends Unpickler {
   get position(): number {
     return this.pos;
   }
+
+  /** Out-of-band buffers this load took. */
+  get buffersTaken(): number {
+    return this.buffersUsed;
+  }
 }
 
 /**
  * The options for each pickle of a sequence: the same, except that `buffers` becomes one shared
  * iterator, so the pickles consume the out-of-band buffers in turn instead of each from the start.
  */
-function sequenceOptions(options: UnpicklerOptions = {}): UnpicklerOptions {
+function sequenceOptions(options: UnpicklerOptions = {}): (taken?: SequentialUnpickler) => UnpicklerOptions {
   const buffers = options.buffers as { [Symbol.iterator]?: unknown } | null | undefined;
   // Anything not iterable is passed on unchanged, for the Unpickler to reject as loads does.
   if (buffers === null || buffers === undefined || typeof buffers[Symbol.iterator] !== 'function') {
-    return options;
+    return () => options;
+  }
+  if (Array.isArray(buffers)) {
+    // Note: each pickle gets the rest of the array as an array, which it can read again if it
+    // must load twice (see Unpickler.load); the previous pickle says how many it took.
+    let offset = 0;
+    return (previous) => {
+      if (previous !== undefined) offset += previous.buffersTaken;
+      return { ...options, buffers: offset === 0 ? buffers : buffers.slice(offset) };
+    };
   }
   const iterator = (options.buffers as Iterable<unknown>)[Symbol.iterator]();
-  return { ...options, buffers: { [Symbol.iterator]: () => iterator } };
+  const shared = { ...options, buffers: { [Symbol.iterator]: () => iterator } };
+  return () => shared;
 }
 
 // Each pickle is read by a fresh Unpickler, as Python's `while True: pickle.load(f)` does: pickles
@@ -361,9 +391,11 @@ function* loadAllBytes(
   data: Uint8Array,
   options?: UnpicklerOptions,
 ): Generator<unknown, void, undefined> {
-  const each = sequenceOptions(options);
+  const next = sequenceOptions(options);
+  let previous: SequentialUnpickler | undefined;
   for (let at = 0; at < data.length; ) {
-    const unpickler = new SequentialUnpickler(data.subarray(at), each);
+    const unpickler = new SequentialUnpickler(data.subarray(at), next(previous));
+    previous = unpickler;
     const value = unpickler.load();
     at += unpickler.position;
     yield value;
@@ -420,8 +452,13 @@ async function* loadAllStream(
   source: PickleSource,
   options: UnpicklerOptions,
 ): AsyncGenerator<unknown, void, undefined> {
-  const each = sequenceOptions(options);
-  const loadOne = (bytes: Uint8Array): unknown => new Unpickler(bytes, each).load();
+  const next = sequenceOptions(options);
+  let previous: SequentialUnpickler | undefined;
+  const loadOne = (bytes: Uint8Array): unknown => {
+    const unpickler = new SequentialUnpickler(bytes, next(previous));
+    previous = unpickler;
+    return unpickler.load();
+  };
   let buf = new Uint8Array(0);
   let len = 0; // bytes held: buf[0, len)
   let start = 0; // where the current pickle starts

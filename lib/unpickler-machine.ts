@@ -11,7 +11,7 @@ import { defineValue, propertyKey } from './props';
 import { callReduce, newobj, newobjEx, reconstructor, setItem, setState } from './reduce';
 import type { Registry } from './registry';
 import { callableFor, copySize, nativeCost, newEmpty } from './natives';
-import { callableName, HOLE, isNative, NATIVE_BASES } from './typemap';
+import { callableName, HOLE, isNative, NATIVE_BASES, nativeName } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
 
 /**
@@ -29,6 +29,10 @@ export function PARTIAL_NATIVE(func: unknown, ...args: unknown[]): Function {
   let bound = args;
   let keywords: Record<string, unknown> | null = null;
   const partial = function (this: unknown, ...more: unknown[]): unknown {
+    // Note: with placeholders, `partial(cls.__new__, cls, *args, **kw)()` is NEWOBJ_EX of a placeholder class.
+    if (target instanceof PyGlobal && target.name.endsWith('.__new__') && bound[0] instanceof PyGlobal) {
+      return new PyObject(bound[0], [...bound.slice(1), ...more], 'newobj_ex', keywords ?? {});
+    }
     if (typeof target !== 'function') throw err('partial() first argument must be callable');
     const all = [...bound, ...more];
     if (keywords !== null && Object.keys(keywords).length > 0) all.push(keywords);
@@ -332,7 +336,12 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (func === reconstructor) {
       const [cls, base, state] = args as [unknown, unknown, unknown];
       refuseParent(cls, this.placeholders);
-      if (cls instanceof PyGlobal) return new PyObject(cls, [], 'newobj');
+      if (cls instanceof PyGlobal) {
+        // Note: a placeholder class over a built-in base (a dict or tuple subclass) keeps the call
+        // whole, base and items included, so that it is shown and written back as it came.
+        if (nativeName(base)?.name === 'object' && state == null) return new PyObject(cls, [], 'newobj');
+        return new PyObject(nativeName(func) ?? new PyGlobal('copyreg', '_reconstructor'), args, 'reduce');
+      }
       // _reconstructor(set, set, items) is set(items), as base.__init__ makes it in CPython.
       if (cls === base && typeof cls === 'function' && newEmpty(cls) !== undefined) return this.call(cls, state == null ? [] : [state]);
       const jsBase = (NATIVE_BASES.get(base) ?? base) as Function;
@@ -354,7 +363,16 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   private call(func: Function, args: unknown[]): unknown {
     if (!isNative(func)) this.beforeUserCode(this.stack.length, 1);
     this.checkArgs(func, args, false);
-    return callReduce(callableFor(func), args, this.registry);
+    if (!this.placeholders) return callReduce(callableFor(func), args, this.registry);
+    try {
+      return callReduce(callableFor(func), args, this.registry);
+    } catch (e) {
+      // Note: with placeholders, an allowed Python global that cannot build its JS value from
+      // these arguments (a datetime with a ZoneInfo tzinfo) is kept as the call, for inspection.
+      const name = nativeName(func);
+      if (e instanceof UnpicklingError && name !== undefined) return new PyObject(name, args, 'reduce');
+      throw e;
+    }
   }
 
   /**

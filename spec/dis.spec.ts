@@ -4,7 +4,8 @@ import * as path from 'node:path';
 
 import { expect } from 'chai';
 
-import { dis } from '../lib/dis';
+import { dis, DisassemblyError } from '../lib/dis';
+import { dumps } from '../lib/index';
 import { UnpicklingError } from '../lib/errors';
 import { OPCODE_INFO } from '../lib/opcodes';
 
@@ -117,6 +118,30 @@ const EXTRA: Record<string, string> = {
 };
 
 describe('dis', () => {
+  it('write: receives the listing in pieces (dis returns ""), and a malformed tail as the error\'s partial', () => {
+    const big = dumps(Array.from({ length: 20000 }, (_, i) => ({ [`k${i}`]: [i, `v${i}`] })), { protocol: 4 });
+    const pieces: string[] = [];
+    expect(dis(big, { write: (t) => pieces.push(t) })).to.equal('');
+    expect(pieces.length).to.be.greaterThan(2);
+    expect(pieces.join('')).to.equal(dis(big));
+    const truncated = big.subarray(0, big.length - 3);
+    const got: string[] = [];
+    let error: unknown;
+    try {
+      dis(truncated, { write: (t) => got.push(t) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(DisassemblyError);
+    let whole: DisassemblyError | undefined;
+    try {
+      dis(truncated);
+    } catch (e) {
+      whole = e as DisassemblyError;
+    }
+    expect(got.join('') + (error as DisassemblyError).partial).to.equal(whole!.partial);
+  });
+
   let expected: Record<string, Expected>;
   const vectors = fixture('cpython-pickle-vectors.json').filter((v) => v.hex !== null);
   const bad = fixture('cpython-bad-pickles.json');

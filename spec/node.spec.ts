@@ -210,6 +210,26 @@ describe('copyreg/node: dump and load', () => {
   });
 
   describe('loadAll over paths, descriptors and bytes', () => {
+    it('with buffers as an array, each pickle takes its own and may read twice (a dict that becomes a Map late)', async () => {
+      // CPython: x = {}; x['a'] = [x]; x[1] = 2; pickle.dumps([PickleBuffer(b'abc'), x], 5, buffer_callback=lambda b: False)
+      const one = Buffer.from('80059518000000000000005d942897987d94288c0161945d946801614b014b0275652e', 'hex');
+      const rebuilt = loads(one, { buffers: [new Uint8Array([1])] }) as [Uint8Array, Map<unknown, unknown>];
+      expect(rebuilt[1]).to.be.instanceOf(Map);
+      const buffers = [new Uint8Array([97]), new Uint8Array([98]), new Uint8Array([99])];
+      const check = (values: unknown[]): void => {
+        expect(values.map((v) => Array.from((v as [Uint8Array])[0]))).to.deep.equal([[97], [98], [99]]);
+        for (const v of values) {
+          const m = (v as [Uint8Array, Map<unknown, unknown>])[1];
+          expect(m).to.be.instanceOf(Map);
+          expect((m.get('a') as unknown[])[0]).to.equal(m);
+        }
+      };
+      check([...loadAll(concat(one, one, one), { buffers })]);
+      const streamed: unknown[] = [];
+      for await (const v of loadAll(Readable.from([concat(one, one), one]), { buffers })) streamed.push(v);
+      check(streamed);
+    });
+
     it('reads pickles of every protocol written back to back', () => {
       const parts = SAMPLES.map((v, i) => dumps(v, { protocol: i % 6 }));
       const expected = SAMPLES.map((v, i) => loads(dumps(v, { protocol: i % 6 })));
@@ -261,6 +281,16 @@ describe('copyreg/node: dump and load', () => {
   });
 
   describe('writable streams', () => {
+    it("rejects, instead of ending the process, when the stream emits 'error' (a file that cannot be opened)", async () => {
+      let error: unknown;
+      try {
+        await dump({ a: 1 }, createWriteStream(path.join(tmpdir(), 'no-such-dir-copyreg', 'x.pkl')));
+      } catch (e) {
+        error = e;
+      }
+      expect((error as NodeJS.ErrnoException).code).to.equal('ENOENT');
+    });
+
     it('resolves after a Node Writable has flushed the bytes', async () => {
       // A sink that holds its write callbacks until told to flush, so the order is certain.
       const chunks: Uint8Array[] = [];
