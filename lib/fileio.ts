@@ -57,6 +57,56 @@ export type PickleInput = string | number | Uint8Array | PickleSource;
 export interface FileSystem {
   readFileSync(file: string | number): Uint8Array;
   writeFileSync(file: string | number, data: Uint8Array): void;
+  /** For descriptors: a write that may be partial (node:fs has it). */
+  writeSync?(fd: number, data: Uint8Array, offset: number, length: number): number;
+  /** For descriptors: a read at the current position (node:fs has it). */
+  readSync?(fd: number, buffer: Uint8Array, offset: number, length: number, position: null): number;
+}
+
+/** Sleeps the thread briefly: a descriptor that would block (a non-blocking pipe) is tried again. */
+function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+}
+
+function isAgain(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'EAGAIN';
+}
+
+/** Writes all of `data` to a descriptor, waiting while a non-blocking pipe is full (EAGAIN). */
+function writeDescriptor(fs: FileSystem, fd: number, data: Uint8Array): void {
+  if (fs.writeSync === undefined) return fs.writeFileSync(fd, data);
+  for (let at = 0; at < data.length; ) {
+    try {
+      at += fs.writeSync(fd, data, at, data.length - at);
+    } catch (e) {
+      if (!isAgain(e)) throw e;
+      pause();
+    }
+  }
+}
+
+/** Reads a descriptor to its end, waiting while a non-blocking pipe has nothing yet (EAGAIN). */
+function readDescriptor(fs: FileSystem, fd: number): Uint8Array {
+  if (fs.readSync === undefined) return fs.readFileSync(fd);
+  let buf = new Uint8Array(64 * 1024);
+  let len = 0;
+  for (;;) {
+    if (len === buf.length) {
+      const next = new Uint8Array(buf.length * 2);
+      next.set(buf);
+      buf = next;
+    }
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, len, buf.length - len, null);
+    } catch (e) {
+      if (!isAgain(e)) throw e;
+      pause();
+      continue;
+    }
+    if (n === 0) return buf.subarray(0, len);
+    len += n;
+  }
 }
 
 let fileSystem: FileSystem | undefined;
@@ -168,7 +218,9 @@ export function dump(
 ): void | Promise<void> {
   if (isFileArg(file, 'dump')) {
     const fs = getFileSystem('dump');
-    fs.writeFileSync(file, new Pickler(options).dump(obj));
+    const bytes = new Pickler(options).dump(obj);
+    if (typeof file === 'number') writeDescriptor(fs, file, bytes);
+    else fs.writeFileSync(file, bytes);
     return;
   }
   if (!isSink(file)) {
@@ -332,7 +384,8 @@ export function loadAll(
 
 function readInput(file: string | number | Uint8Array, fn: string): Uint8Array {
   if (file instanceof Uint8Array) return plainBytes(file);
-  return plainBytes(getFileSystem(fn).readFileSync(file));
+  const fs = getFileSystem(fn);
+  return plainBytes(typeof file === 'number' ? readDescriptor(fs, file) : fs.readFileSync(file));
 }
 
 function asSource(file: unknown, fn: string): PickleSource {

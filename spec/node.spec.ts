@@ -175,6 +175,24 @@ describe('copyreg/node: dump and load', () => {
       expect([...loadAll(p)]).to.deep.equal(SAMPLES.map((v) => loads(dumps(v, { protocol: 4 }))));
     });
 
+    it('waits on a non-blocking pipe that is full (EAGAIN) instead of failing half-way; reads one too', function () {
+      this.timeout(60_000);
+      // A child whose stdout is a pipe made non-blocking (touching process.stdout does that), and
+      // a reader that starts late, so that the 64 KiB pipe fills up while dump writes 2 MB.
+      const lib = path.join(ROOT, 'lib', 'node');
+      const child = `require(${JSON.stringify(lib)}); process.stdout; require(${JSON.stringify(lib)}).dump(new Uint8Array(2_000_000).fill(7), 1)`;
+      const reader = `process.stdin; const v = require(${JSON.stringify(lib)}).load(0); console.log(v.length, v[1999999])`;
+      const q = (t: string): string => `'${t.replace(/'/g, "'\\''")}'`;
+      const node = `${q(process.execPath)} -r ts-node/register/transpile-only -e`;
+      const r = spawnSync('sh', ['-c', `${node} ${q(child)} | (sleep 1; ${node} ${q(reader)})`], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
+      });
+      expect(r.stderr).to.equal('');
+      expect(r.stdout.trim()).to.equal('2000000 7');
+    });
+
     it('appends to a file opened with flag a', () => {
       const p = file('append.pkl');
       dump('one', p);
