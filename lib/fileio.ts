@@ -8,7 +8,7 @@
  * Node import. On older Node, importing `copyreg/node` supplies `fs` (see lib/node.ts).
  */
 import { Pickler, type PicklerOptions } from './pickler';
-import { scanPickle } from './scan';
+import { endsAtNewline, scanPickle } from './scan';
 import { Unpickler, type UnpicklerOptions } from './unpickler';
 
 /** Anything with a `write` method: a Node Writable, a web stream's writer, `{ write(b) {…} }`. */
@@ -528,7 +528,11 @@ async function* loadAllStream(
       start = 0;
     }
     buf.set(chunk, len);
+    const stalled = scan < len && endsAtNewline(buf, scan);
     len += chunk.length;
+    // Note: a text line still open needs a newline; scanning it again for each chunk would make
+    // a long protocol 0 line cost its length times its chunks.
+    if (stalled && chunk.indexOf(0x0a) < 0) continue;
     for (;;) {
       const [complete, at] = scanPickle(buf.subarray(0, len), scan);
       scan = at;

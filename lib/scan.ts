@@ -99,6 +99,21 @@ export function opcodeEnd(data: Uint8Array, pos: number): number {
 }
 
 /**
+ * Whether the opcode at `pos` ends at a newline (the text arguments of protocol 0): while its
+ * line is unfinished, only bytes holding a newline can complete it.
+ *
+ * @param data The bytes.
+ * @param pos An opcode boundary.
+ * @returns True for the newline-terminated kinds.
+ */
+export function endsAtNewline(data: Uint8Array, pos: number): boolean {
+  const op = data[pos];
+  if (op === undefined || FIXED_BY_BYTE[op]! >= 0) return false;
+  const arg = OPCODE_BY_BYTE[op]?.arg;
+  return arg !== undefined && arg.includes('nl');
+}
+
+/**
  * Walks opcodes from `pos` (an opcode boundary) without running them, to find where a pickle
  * ends. Returns `[true, index after STOP]`, or `[false, start of the first incomplete opcode]`
  * when more bytes are needed. Malformed input (an unknown opcode, a negative or absurd length)

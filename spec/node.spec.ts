@@ -492,6 +492,24 @@ describe('copyreg/node: dump and load', () => {
       expect(cancelled).to.equal(true);
     });
 
+    it('protocol 0 text lines split across chunks anywhere (a GLOBAL pair, a newline first in a chunk)', async () => {
+      const one = dumps([new Date(0), 'x'.repeat(50_000), 12345678901234567890n, 1.5, { k: 'v' }], { protocol: 0 });
+      const data = concat(one, one);
+      const expected = [loads(one), loads(one)];
+      for (const size of [1, 7, 4096]) {
+        const chunks: Uint8Array[] = [];
+        for (let i = 0; i < data.length; i += size) chunks.push(data.subarray(i, i + size));
+        // And a cut just before and just after a newline.
+        const nl = data.indexOf(0x0a, 10);
+        const cuts = [data.subarray(0, nl), data.subarray(nl, nl + 1), data.subarray(nl + 1)];
+        for (const parts of [chunks, cuts]) {
+          const got: unknown[] = [];
+          for await (const v of loadAll(Readable.from(parts))) got.push(v);
+          expect(got).to.deep.equal(expected);
+        }
+      }
+    });
+
     it('rejects text chunks and what is not a source', async () => {
       const text = Readable.from(['not bytes']);
       expect(await rejection(load(text as PickleSource))).to.be.instanceOf(TypeError);

@@ -2,9 +2,16 @@
 import { expect } from 'chai';
 
 import { dumps } from '../lib/index';
-import { scanPickle } from '../lib/scan';
+import { endsAtNewline, scanPickle } from '../lib/scan';
 
 describe('scanPickle', () => {
+  it('endsAtNewline: the text opcodes of protocol 0, not the length-prefixed ones', () => {
+    const at = (text: string): boolean => endsAtNewline(Uint8Array.from(text, (c) => c.charCodeAt(0)), 0);
+    for (const op of ['I', 'L', 'F', 'S', 'V', 'c', 'i', 'p', 'g', 'P']) expect(at(op), op).to.equal(true);
+    for (const op of ['K', 'J', 'X', '\x8c', 'B', 'C', ']', '}', '.', '(']) expect(at(op), op).to.equal(false);
+    expect(endsAtNewline(new Uint8Array(0), 0)).to.equal(false);
+  });
+
   const one = dumps({ a: [1, 'two', 3.5], b: new Uint8Array(300), c: 'x'.repeat(70000) }, { protocol: 5 });
   const old = dumps({ a: [1, 'two'] }, { protocol: 0 });
 
