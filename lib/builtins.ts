@@ -259,7 +259,15 @@ export function allocate(cls: Function, args: readonly unknown[]): object {
   const base = builtinBase(cls);
   if (base === Object) return Object.create(proto as object) as object;
   // Python's list, dict and set ignore __new__'s arguments too: the items come afterwards.
-  if (ITEM_BASES.has(base)) return Reflect.construct(base, [], cls) as object;
+  if (ITEM_BASES.has(base)) {
+    const obj = Reflect.construct(base, [], cls) as object;
+    // Note: but a tuple subclass's items are its one argument (tuple.__new__(cls, items)).
+    if (base === Array && args.length === 1 && Array.isArray(args[0])) {
+      const items = args[0] as unknown[];
+      for (let i = 0; i < items.length; i++) (obj as unknown[]).push(items[i]);
+    }
+    return obj;
+  }
   // AggregateError insists on an iterable of errors; the state supplies the real ones.
   if (base === AGGREGATE_ERROR && args.length === 0) return Reflect.construct(base, [[]], cls) as object;
   return Reflect.construct(base, args, cls) as object;

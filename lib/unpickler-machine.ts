@@ -3,7 +3,7 @@
  * C layout: a mark is a stack height, and nothing below the topmost mark may be popped), the memo,
  * and the objects (dicts that turn into Maps, lists with holes, REDUCE / NEWOBJ / BUILD).
  */
-import { allocate, unsafeBaseArgs } from './builtins';
+import { allocate, builtinBase, unsafeBaseArgs } from './builtins';
 import { UnpicklingError, typeName } from './errors';
 import { isIndex } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
@@ -404,6 +404,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       throw err(`${what} class argument must be a type, not ${typeName(cls)}`);
     }
     this.checkArgs(cls as Function, args, true);
+    // Note: a tuple subclass copies its one argument's items (see allocate): they count too.
+    if (args.length === 1 && Array.isArray(args[0]) && builtinBase(cls as Function) === Array) this.charge(copySize(args[0]), 'tuple.__new__');
     this.beforeAllocate(cls);
     return kw === null ? newobj(cls as never, ...args) : newobjEx(cls as never, args, kw);
   }

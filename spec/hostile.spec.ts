@@ -9,6 +9,7 @@ import {
   addExtension,
   clearExtensionCache,
   constructor,
+  defaultRegistry,
   dumps,
   loads,
   PickleBuffer,
@@ -539,6 +540,11 @@ describe('hostile input', () => {
         const copies = latin1(`\x80\x02c${global}\nq\x00${zeros(n)}q\x01` + 'h\x00h\x01\x85R0'.repeat(20_000) + 'N.');
         expect(rejects(copies).message).to.include(`${name}() would allocate more`);
       }
+      // A declared Array subclass takes a tuple subclass's items from NEWOBJ's one argument: counted too.
+      class HostileTupSub extends Array<unknown> {}
+      defaultRegistry.declare(HostileTupSub, { module: 'spec_hostile', name: 'HostileTupSub', isClass: true });
+      const tuples = latin1(`\x80\x02cspec_hostile\nHostileTupSub\nq\x00${zeros(n)}q\x01` + 'h\x00h\x01\x85\x810'.repeat(20_000) + 'N.');
+      expect(rejects(tuples).message).to.include('tuple.__new__() would allocate more');
       // The same list copied a few times is fine.
       const few = loads(latin1(`\x80\x02cbuiltins\nset\nq\x00${zeros(3)}q\x01` + 'h\x00h\x01\x85R'.repeat(3) + '\x87.'));
       expect(few).to.deep.equal(Object.freeze([new Set([0]), new Set([0]), new Set([0])]));

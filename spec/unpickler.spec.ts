@@ -359,6 +359,30 @@ def main(inp):
       for (const [hex, ms] of cases) expect((loads(unhex(hex)) as Date).getTime(), hex).to.equal(ms);
     });
 
+    it("a tuple subclass → the declared Array subclass holding its items (tuple.__new__'s argument), attributes kept", () => {
+      class UnpSpecTupSub extends Array<unknown> {
+        label?: string;
+      }
+      defaultRegistry.declare(UnpSpecTupSub, { module: '__main__', name: 'UnpSpecTupSub', isClass: true });
+      const hexes = pyRun<string[]>(`
+class UnpSpecTupSub(tuple):
+    pass
+def main(inp):
+    import __main__
+    __main__.UnpSpecTupSub = UnpSpecTupSub
+    UnpSpecTupSub.__module__ = '__main__'
+    t = UnpSpecTupSub((1, 'a', (2,)))
+    t.label = 'L'
+    return [pickle.dumps(t, p).hex() for p in (2, 3, 4, 5)]
+`);
+      for (const hex of hexes) {
+        const v = loads(unhex(hex)) as UnpSpecTupSub;
+        expect(v).to.be.instanceOf(UnpSpecTupSub);
+        expect(Array.from(v)).to.deep.equal([1, 'a', [2]]);
+        expect(v.label).to.equal('L');
+      }
+    });
+
     it('builtin exceptions → Error with the Python name; several args kept', () => {
       for (const hex of [
         '800263657863657074696f6e730a56616c75654572726f720a710058090000006261642076616c756571018571025271032e',
