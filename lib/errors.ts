@@ -66,5 +66,6 @@ export function typeName(value: unknown): string {
   if (typeof ctor === 'function' && typeof ctor.name === 'string' && ctor.name !== '') {
     return ctor.name;
   }
-  return 'Object';
+  // Note: a generator's prototype names no class; its tag does ('Generator', 'Array Iterator').
+  return Object.prototype.toString.call(value).slice(8, -1);
 }

@@ -336,12 +336,9 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (func === reconstructor) {
       const [cls, base, state] = args as [unknown, unknown, unknown];
       refuseParent(cls, this.placeholders);
-      if (cls instanceof PyGlobal) {
-        // Note: a placeholder class over a built-in base (a dict or tuple subclass) keeps the call
-        // whole, base and items included, so that it is shown and written back as it came.
-        if (nativeName(base)?.name === 'object' && state == null) return new PyObject(cls, [], 'newobj');
-        return new PyObject(nativeName(func) ?? new PyGlobal('copyreg', '_reconstructor'), args, 'reduce');
-      }
+      // Note: a placeholder class keeps the call whole (its base and items too), so that it is
+      // shown and written back as it came: `__newobj__` would call the class's own __new__ instead.
+      if (cls instanceof PyGlobal) return new PyObject(nativeName(func) ?? new PyGlobal('copyreg', '_reconstructor'), args, 'reduce');
       // _reconstructor(set, set, items) is set(items), as base.__init__ makes it in CPython.
       if (cls === base && typeof cls === 'function' && newEmpty(cls) !== undefined) return this.call(cls, state == null ? [] : [state]);
       const jsBase = (NATIVE_BASES.get(base) ?? base) as Function;

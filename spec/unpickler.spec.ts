@@ -423,11 +423,16 @@ def main(inp):
       expect(asked).to.deep.equal(['builtins.len']);
     });
 
-    it('placeholders keep what CPython wrote: built-in bases at protocols 0-1, a ZoneInfo datetime, a keyword-only __new__', function () {
+    it('placeholders keep what CPython wrote: _reconstructor calls at protocols 0-1, a ZoneInfo datetime, a keyword-only __new__', function () {
       const hexes = pyRun<string[]>(`
 import collections, zoneinfo
 NT = collections.namedtuple('NT', 'a b')
 class D(dict): pass
+class P:
+    def __new__(cls, x):
+        return object.__new__(cls)
+    def __init__(self, x):
+        self.x = x
 class K:
     def __new__(cls, *, x):
         o = object.__new__(cls)
@@ -436,9 +441,9 @@ class K:
     def __getnewargs_ex__(self): return ((), {'x': self.x})
 def main(inp):
     import __main__
-    __main__.NT, __main__.D, __main__.K = NT, D, K
-    NT.__module__ = D.__module__ = K.__module__ = K.__new__.__module__ = '__main__'
-    v = [NT(1, 2), D(a=1), datetime.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo('Europe/Paris'))]
+    __main__.NT, __main__.D, __main__.K, __main__.P = NT, D, K, P
+    NT.__module__ = D.__module__ = K.__module__ = K.__new__.__module__ = P.__module__ = '__main__'
+    v = [NT(1, 2), D(a=1), datetime.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo('Europe/Paris')), P(3)]
     return [pickle.dumps(v + ([K(x=5)] if p >= 2 else []), p).hex() for p in range(6)]
 `);
       for (const [p, hex] of hexes.entries()) {
