@@ -61,7 +61,7 @@ const PY2_EXCEPTIONS = [
   'LookupError', 'MemoryError', 'NameError', 'NotImplementedError', 'OSError', 'OverflowError',
   'PendingDeprecationWarning', 'ReferenceError', 'RuntimeError', 'RuntimeWarning',
   'StopIteration', 'SyntaxError', 'SyntaxWarning', 'SystemError', 'SystemExit', 'TabError',
-  'TargetScopeError', 'TypeError', 'UnboundLocalError', 'UnicodeDecodeError',
+  'TypeError', 'UnboundLocalError', 'UnicodeDecodeError',
   'UnicodeEncodeError', 'UnicodeError', 'UnicodeTranslateError', 'UnicodeWarning', 'UserWarning',
   'ValueError', 'Warning', 'ZeroDivisionError',
 ];

@@ -351,7 +351,13 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     }
     if (func === newobj || func === newobjEx) refuseParent(args[0], this.placeholders);
     if ((func === newobj || func === newobjEx) && args[0] instanceof PyGlobal) {
-      return new PyObject(args[0], args.slice(1), 'newobj');
+      if (func === newobj) return new PyObject(args[0], args.slice(1), 'newobj');
+      // Note: __newobj_ex__(cls, args, kwargs) at protocols 0-1: the arguments come as a pair.
+      const [, cargs, kwargs] = args as [unknown, unknown, unknown];
+      if (Array.isArray(cargs) && (kwargs === null || kwargs === undefined || typeof kwargs === 'object')) {
+        const kw = kwargs instanceof Map ? Object.fromEntries(kwargs) : ((kwargs ?? {}) as Record<string, unknown>);
+        return new PyObject(args[0], cargs, 'newobj_ex', kw);
+      }
     }
     return this.call(func as Function, args);
   }

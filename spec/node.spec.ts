@@ -20,6 +20,8 @@ import { PicklingError, UnpicklingError } from '../lib/errors';
 import { dump, load, loadAll, type PickleSource } from '../lib/node';
 import { dumps, loads } from '../lib/pickle';
 import { PickleBuffer } from '../lib/pyobjects';
+import { collect, rejection } from './helpers/async';
+import { bytesOf as concat } from './helpers/vectors';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -28,31 +30,6 @@ function chunked(bytes: Uint8Array, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(Buffer.from(bytes.subarray(i, i + size)));
   return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-async function collect(it: AsyncIterable<unknown>): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const v of it) out.push(v);
-  return out;
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** A Writable that keeps what it is given. */
