@@ -37,8 +37,9 @@ const IteratorProto = Object.getPrototypeOf(GeneratorProto) as object;
 
 // Note: keyed by prototype object. The kind depends on the chain above that prototype, which
 // only changes if someone calls Object.setPrototypeOf on a prototype; that is not supported. An
-// object made by Object.create(P) from a built-in's prototype has no internal slots, so its kind
-// (OBJECT) is not recorded for P: the real instances of P would inherit it.
+// object made by Object.create(P) from a built-in's prototype has no internal slots; when it
+// classifies as OBJECT (P of an Array subclass), that kind is not recorded for P, whose real
+// instances would inherit it. (One of Map.prototype classifies by `instanceof`, as a Map.)
 const kindCache = new WeakMap<object, Kind>();
 
 /**
