@@ -24,11 +24,11 @@ import {
   callReduce,
   hasReduceHook,
   isDefaultAllocation,
-  reduceObject,
   setItem,
   setState,
   usesDefaultReduction,
 } from './reduce';
+import { reduceObject } from './reduce-default';
 import { defaultRegistry } from './registry';
 
 const typeError = (m: string): Error => new TypeError(m);

@@ -36,7 +36,15 @@ import {
 import { isIndex, sliceArray, sparseIndices, stateKeys } from './ownkeys';
 import { putProp } from './props';
 import { type Reducer, unpackReduceValue } from './reduction';
-import { appendItems, callReduce, isDefaultAllocation, reduceObject, setItem, setState, usesDefaultReduction } from './reduce';
+import {
+  appendItems,
+  callReduce,
+  isDefaultAllocation,
+  setItem,
+  setState,
+  usesDefaultReduction,
+} from './reduce';
+import { reduceObject } from './reduce-default';
 
 /**
  * How many copies of one object may be under construction at once through its reduce arguments

@@ -19,7 +19,8 @@ import {
 import { stateKeys } from './ownkeys';
 import * as T from './pickler-tasks';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { isKeywords, isPrototypeAllocator, newobj, newobjEx } from './reduce';
+import { isKeywords, newobj, newobjEx } from './reduce';
+import { isPrototypeAllocator } from './reduce-default';
 import type { Reduction } from './reduction';
 import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, JS_MAP, JS_SET, PARTIAL, SET } from './typemap';
 

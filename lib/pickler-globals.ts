@@ -10,7 +10,7 @@ import { PicklerRecursive } from './pickler-recursive';
 import * as T from './pickler-tasks';
 import { PyGlobal } from './pyobjects';
 import { py2Name } from './pynames';
-import { isPrototypeAllocator } from './reduce';
+import { isPrototypeAllocator } from './reduce-default';
 import { globalKey, type Registry } from './registry';
 import { DICT, GETATTR, nativeName } from './typemap';
 

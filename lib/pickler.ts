@@ -15,7 +15,8 @@ import { typeName } from './errors';
 import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { stateKeys } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
-import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, reduceObject, usesDefaultReduction } from './reduce';
+import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, usesDefaultReduction } from './reduce';
+import { reduceObject } from './reduce-default';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
 import { defaultRegistry, globalKey, type Registry } from './registry';
 import {
