@@ -43,7 +43,7 @@
  */
 import * as fs from 'node:fs';
 
-import { useFileSystem } from './fileio';
+import { useFileSystem } from './filesystem';
 
 useFileSystem(fs);
 
