@@ -13,40 +13,8 @@ import type { Registry } from './registry';
 import { callableFor, copySize, nativeCost, newEmpty } from './natives';
 import { callableName, HOLE, isNative, NATIVE_BASES, nativeName } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
+import { isPartial, MapNeeded, refuseParent } from './unpickler-values';
 
-/**
- * Python's `()`: one object, as in CPython, where every empty tuple is the same singleton. Picklers
- * never memoize it, so one shared frozen empty array is the only way sharing can survive.
- */
-export const EMPTY_TUPLE: readonly unknown[] = Object.freeze([]);
-
-/** The functions PARTIAL_NATIVE made: the only functions BUILD may give state to. */
-const PARTIALS = new WeakSet<Function>();
-
-/** `functools.partial`, as far as pickles of NEWOBJ_EX at protocols 2-3 need it. */
-export function PARTIAL_NATIVE(func: unknown, ...args: unknown[]): Function {
-  let target = func;
-  let bound = args;
-  let keywords: Record<string, unknown> | null = null;
-  const partial = function (this: unknown, ...more: unknown[]): unknown {
-    // Note: with placeholders, `partial(cls.__new__, cls, *args, **kw)()` is NEWOBJ_EX of a placeholder class.
-    if (target instanceof PyGlobal && target.name.endsWith('.__new__') && bound[0] instanceof PyGlobal) {
-      return new PyObject(bound[0], [...bound.slice(1), ...more], 'newobj_ex', keywords ?? {});
-    }
-    if (typeof target !== 'function') throw err('partial() first argument must be callable');
-    const all = [...bound, ...more];
-    if (keywords !== null && Object.keys(keywords).length > 0) all.push(keywords);
-    return (target as Function)(...all);
-  };
-  PARTIALS.add(partial);
-  Object.defineProperty(partial, '__setstate__', {
-    value(state: unknown) {
-      if (!Array.isArray(state) || state.length !== 4) throw err('partial state must be a 4-tuple');
-      [target, bound, keywords] = [state[0], Array.from(state[1] as unknown[]), state[2] as Record<string, unknown> | null];
-    },
-  });
-  return partial;
-}
 /** The stack, the marks, the memo and the object-building opcodes; see UnpicklerCore. */
 export abstract class UnpicklerMachine extends UnpicklerInput {
   /** The protocol of the last PROTO opcode (0 when there was none). */
@@ -423,7 +391,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   }
 
   protected build(inst: unknown, state: unknown): void {
-    if (typeof inst === 'function' && PARTIALS.has(inst)) {
+    if (typeof inst === 'function' && isPartial(inst)) {
       (inst as unknown as { __setstate__(s: unknown): void }).__setstate__(state);
       return;
     }
@@ -523,16 +491,6 @@ export function makeDict(items: unknown[]): object {
 }
 
 /** Items from the wire with `copyreg_js.hole` turned back into array holes. */
-/**
- * The parent of a declared nested name (`module.Outer` of `Outer.Inner`), which pickles below
- * protocol 4 name on the way to the member (`getattr(module.Outer, 'Inner')`). It loads as an
- * inert placeholder, and unlike one it cannot be called unless placeholders are on.
- */
-export class PyParent extends PyGlobal {}
-
-function refuseParent(x: unknown, placeholders: boolean): void {
-  if (x instanceof PyParent && !placeholders) throw err(`global '${x.module}.${x.name}' is forbidden`);
-}
 
 export function withHoles(items: unknown[]): unknown[] {
   if (!items.includes(HOLE)) return items;
@@ -558,8 +516,3 @@ function countExposures(log: readonly object[]): Map<object, number> {
   return counts;
 }
 
-/**
- * A dict got a non-string key after a reference to it was stored where it cannot be swapped for a
- * Map. Unpickler.load catches it and loads again, knowing which dicts to make Maps.
- */
-export class MapNeeded extends UnpicklingError {}

@@ -19,7 +19,7 @@ import { OTHER, walkSymbols } from './prescan';
 import { isNative, nativeGlobal, nativeName } from './typemap';
 import { UnpicklerCore } from './unpickler-core';
 import type { PickleData } from './unpickler-input';
-import { MapNeeded, PARTIAL_NATIVE, PyParent } from './unpickler-machine';
+import { MapNeeded, PARTIAL_NATIVE, PyParent } from './unpickler-values';
 
 const MISSING = Symbol('missing');
 
