@@ -2,19 +2,7 @@
  * `copy` (shallow) and `replace`, with the semantics of CPython 3.13's `copy` module. The deep
  * counterpart lives in deepcopy.ts; both use the reduce protocol of reduce.ts.
  */
-import {
-  allocate,
-  applyIntegrity,
-  classOf,
-  constructLike,
-  integrityOf,
-  isExactBuiltin,
-  Kind,
-  kindOf,
-  makeShell,
-  needsNew,
-  typedArrayBase,
-} from './builtins';
+import { allocate, classOf, isExactBuiltin, Kind, kindOf, needsNew, typedArrayBase } from './builtins';
 import { CopyError, typeName } from './errors';
 import { sliceArray, stateKeys } from './ownkeys';
 import { defineDescriptor, defineValue } from './props';
@@ -30,6 +18,7 @@ import {
 } from './reduce';
 import { reduceObject } from './reduce-default';
 import { defaultRegistry } from './registry';
+import { applyIntegrity, constructLike, integrityOf, makeShell } from './shells';
 
 const typeError = (m: string): Error => new TypeError(m);
 

@@ -8,7 +8,7 @@
  * be made from their copied parts (tuples, i.e. frozen arrays; frozen plain objects; reduce values
  * with arguments) are finished after their children, and the parent waits for them.
  */
-import { applyIntegrity, integrityOf, isExactBuiltin, Kind, kindOf, makeShell } from './builtins';
+import { isExactBuiltin, Kind, kindOf } from './builtins';
 import { CopyError, typeName } from './errors';
 import {
   arrayItems,
@@ -45,6 +45,7 @@ import {
   usesDefaultReduction,
 } from './reduce';
 import { reduceObject } from './reduce-default';
+import { applyIntegrity, integrityOf, makeShell } from './shells';
 
 /**
  * How many copies of one object may be under construction at once through its reduce arguments

@@ -12,7 +12,7 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf, makeShell } from './builtins';
+import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
@@ -20,6 +20,7 @@ import { sliceArray, sparseIndices, stateKeys } from './ownkeys';
 import { assignOrDefine, defineDescriptor, defineValue } from './props';
 import { hasReduceHook, ownsHook, REDUCE_HOOKS } from './reduce';
 import { defaultRegistry } from './registry';
+import { makeShell } from './shells';
 
 /**
  * How many nested levels the recursive walker may use before handing over to the frame walker.
