@@ -251,8 +251,8 @@ export function allocate(cls: Function, args: readonly unknown[]): object {
   if (typeof cls !== 'function') {
     throw new TypeError(`newobj() argument must be a class, not ${typeName(cls)}`);
   }
-  const custom = (cls as { __new__?: unknown }).__new__;
-  if (typeof custom === 'function') return custom.call(cls, cls, ...args) as object;
+  const custom = ownNew(cls);
+  if (custom !== undefined) return custom.call(cls, cls, ...args) as object;
   const proto = cls.prototype as unknown;
   if (proto === null || (typeof proto !== 'object' && typeof proto !== 'function')) {
     throw new TypeError(`newobj() argument must be a class, not ${typeName(cls)}`);
@@ -272,6 +272,18 @@ export function allocate(cls: Function, args: readonly unknown[]): object {
   // AggregateError insists on an iterable of errors; the state supplies the real ones.
   if (base === AGGREGATE_ERROR && args.length === 0) return Reflect.construct(base, [[]], cls) as object;
   return Reflect.construct(base, args, cls) as object;
+}
+
+/**
+ * A class's own allocator, `static __new__(cls, ...args)`, which {@link allocate} calls instead of
+ * making the instance itself.
+ *
+ * @param cls A class, or anything.
+ * @returns The allocator, or undefined.
+ */
+export function ownNew(cls: unknown): Function | undefined {
+  const custom = typeof cls === 'function' ? (cls as { __new__?: unknown }).__new__ : undefined;
+  return typeof custom === 'function' ? custom : undefined;
 }
 
 /** Built-in bases whose instances get their items after allocation, as list or dict items. */

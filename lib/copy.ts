@@ -2,9 +2,9 @@
  * `copy` (shallow) and `replace`, with the semantics of CPython 3.13's `copy` module. The deep
  * counterpart lives in deepcopy.ts; both use the reduce protocol of reduce.ts.
  */
-import { allocate, classOf, isExactBuiltin, Kind, kindOf, needsNew, typedArrayBase } from './builtins';
+import { allocate, classOf, isExactBuiltin, Kind, kindOf, needsNew, ownNew, typedArrayBase } from './builtins';
 import { CopyError, typeName } from './errors';
-import { sliceArray, stateKeys } from './ownkeys';
+import { sliceArray, sparseIndices, stateKeys } from './ownkeys';
 import { defineDescriptor, defineValue } from './props';
 import { unpackReduceValue } from './reduction';
 import {
@@ -52,7 +52,7 @@ export function copy<T>(x: T): T {
     case Kind.ARRAY:
       if (Object.getPrototypeOf(obj) !== Array.prototype) break;
       if (Object.isFrozen(obj)) return x;
-      return copyOwn(obj, sliceArray(obj as unknown[]), stateKeys(obj, kind)) as T;
+      return copyOwn(obj, sliceArray(obj as unknown[], sparseIndices(obj as unknown[])), stateKeys(obj, kind)) as T;
     case Kind.ATOMIC:
       return x;
     case Kind.OPAQUE:
@@ -68,8 +68,7 @@ export function copy<T>(x: T): T {
 function copyNative(x: object, kind: Kind): object {
   if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
     // A shallow copy owns its bytes: a new buffer holding just the viewed range.
-    const v = x as Uint8Array;
-    const bytes = v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+    const bytes = viewedBytes(x as ArrayBufferView);
     const y = kind === Kind.TYPED_ARRAY ? constructLike(typedArrayBase(x), [bytes], x) : constructLike(DataView, [bytes], x);
     applyIntegrity(y, integrityOf(x));
     return y;
@@ -128,6 +127,11 @@ function copyThawed(x: object, y: object, keys: (string | symbol)[]): object {
   return y;
 }
 
+/** A new buffer holding just the range a typed array or DataView views. */
+function viewedBytes(v: ArrayBufferView): ArrayBufferLike {
+  return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+}
+
 function copyInstance(x: object, kind: Kind): unknown {
   const proto = Object.getPrototypeOf(x) as { __copy__?: unknown } | null;
   const copier = proto === null ? undefined : proto.__copy__;
@@ -140,8 +144,7 @@ function copyInstance(x: object, kind: Kind): unknown {
   let args = red.args;
   if ((kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) && isDefaultAllocation(red.func) && args[1] === (x as Uint8Array).buffer) {
     // As for an exact view (copyNative), the copy owns its bytes rather than sharing the buffer.
-    const v = x as Uint8Array;
-    args = [args[0], v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength), 0, ...args.slice(3)];
+    args = [args[0], viewedBytes(x as ArrayBufferView), 0, ...args.slice(3)];
   }
   const y = callReduce(red.func, args) as object;
   if (red.state !== null && red.state !== undefined) setState(y, red.state, typeError);
@@ -195,20 +198,16 @@ export function replace<T>(obj: T, changes: Readonly<Record<string, unknown>> = 
   const kind = kindOf(o);
   const plain = kind === Kind.PLAIN;
   const cls = plain ? undefined : classOf(o);
-  const customNew = typeof (cls as { __new__?: unknown } | undefined)?.__new__ === 'function';
-  if (
-    !(plain || kind === Kind.OBJECT) ||
-    (!plain && !customNew && !usesDefaultReduction(o, defaultRegistry.dispatchTable)) ||
-    (customNew && (hasReduceHook(o) || defaultRegistry.dispatchTable.has(cls!)))
-  ) {
+  // Note: a class's own `static __new__` does not stop replace (it allocates the copy); hooks and
+  // reducers do.
+  if (!(plain || kind === Kind.OBJECT) || (!plain && (hasReduceHook(o) || defaultRegistry.dispatchTable.has(cls!)))) {
     throw new TypeError(`replace() does not support ${name} objects`);
   }
   const level = integrityOf(o);
   const keys = stateKeys(o, kind);
   // Note: a frozen record is the namedtuple analogue, the main use of replace(). Its fields are
   // read-only only because it is frozen, so the copy is made thawed, changed, then frozen again.
-  // Note: a class's own `static __new__` allocates the copy, as copy's __newobj__ would call it.
-  const shell = customNew ? allocate(cls!, []) : makeShell(o, kind);
+  const shell = ownNew(cls) !== undefined ? allocate(cls!, []) : makeShell(o, kind);
   const y = level === 3 ? copyThawed(o, shell, keys) : copyOwn(o, shell, keys, false);
   for (const key of stateKeys(changes, Kind.PLAIN)) {
     if (!plain && !Object.prototype.hasOwnProperty.call(o, key)) {

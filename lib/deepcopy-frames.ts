@@ -134,12 +134,9 @@ export class FrameWalker {
       case Kind.ARRAY: {
         if (Object.getPrototypeOf(x) !== Array.prototype) break;
         const sparse = sparseIndices(x);
-        const y = sparse === undefined ? Array.prototype.slice.call(x) : sliceArray(x, sparse);
+        const y = sliceArray(x, sparse);
         if (Object.isFrozen(x)) return this.beginTuple(x, y);
-        const begun = this.beginObject(x, kind, y, integrityOf(x));
-        // Note: a sparse array's walk visits its present indices only (see sparseIndices).
-        this.stack[this.stack.length - 1]!.indices = sparse;
-        return begun;
+        return this.beginObject(x, kind, y, integrityOf(x), sparse);
       }
       case Kind.ATOMIC:
         return x;
@@ -152,12 +149,14 @@ export class FrameWalker {
     return this.beginInstance(x, kind);
   }
 
-  private beginObject(x: any, kind: Kind, y: any, integrity: number): unknown {
+  /** `indices`: a sparse array's present indices (see sparseIndices), the only ones its walk visits. */
+  private beginObject(x: any, kind: Kind, y: any, integrity: number, indices?: number[]): unknown {
     this.host.memo.set(x, y);
     const f = this.frame(F_OBJECT, x, y);
     f.integrity = integrity;
     if (kind === Kind.ARRAY && Array.isArray(y) && Object.getPrototypeOf(x) === Array.prototype) {
       f.phase = P_INDICES;
+      f.indices = indices;
     } else {
       f.phase = P_PROPS;
       f.keys = stateKeys(x, kind);

@@ -12,13 +12,13 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
+import { inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
 import { PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
-import { sliceArray, sparseIndices, stateKeys } from './ownkeys';
+import { sliceArray, SPARSE_MIN, sparseIndices, stateKeys } from './ownkeys';
 import { assignOrDefine, defineDescriptor, defineValue } from './props';
-import { hasReduceHook, ownsHook, REDUCE_HOOKS } from './reduce';
+import { ownsHook, REDUCE_HOOKS, usesDefaultReduction } from './reduce';
 import { defaultRegistry } from './registry';
 import { makeShell } from './shells';
 
@@ -116,7 +116,7 @@ class DeepCopier implements RecursiveCopier {
     }
     this.remember(x, y);
     this.depth++;
-    if (keys.length > 0) this.copyProps(x, y, keys, plan.guarded !== undefined ? plan.guarded : guardOf(plan));
+    if (keys.length > 0) this.copyProps(x, y, keys, guardOf(plan));
     if (plan.kind === Kind.MAP) {
       Map.prototype.forEach.call(x, (v: unknown, k: unknown) => y.set(this.deep(k), this.deep(v)));
     } else if (plan.kind === Kind.SET) {
@@ -129,26 +129,20 @@ class DeepCopier implements RecursiveCopier {
   /** An exact, extensible Array: its items, then any other own properties it has. */
   private recArray(x: any[]): unknown {
     if (!isExtensible(x)) return PENDING;
-    const sparse = x.length < SPARSE_CHECK ? undefined : sparseIndices(x);
+    // Note: the length test first keeps the common short array free of calls.
+    const sparse = x.length < SPARSE_MIN ? undefined : sparseIndices(x);
     const y = sparse === undefined ? (Array.prototype.slice.call(x) as unknown[]) : sliceArray(x, sparse);
     this.remember(x, y);
     this.depth++;
-    if (sparse === undefined) {
-      for (let i = 0; i < x.length; i++) {
-        const v = x[i];
-        if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
-      }
-    } else {
-      for (const i of sparse) {
-        const v = x[i];
-        if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
-      }
+    // Note: a sparse array is walked by its present indices only.
+    const n = sparse === undefined ? x.length : sparse.length;
+    for (let j = 0; j < n; j++) {
+      const i = sparse === undefined ? j : sparse[j]!;
+      const v = x[i];
+      if (typeof v === 'object' && v !== null) y[i] = this.deep(v);
     }
     const keys = stateKeys(x, Kind.ARRAY);
-    if (keys.length > 0) {
-      const plan = this.arrayPlan;
-      this.copyProps(x, y, keys, plan.guarded !== undefined ? plan.guarded : guardOf(plan));
-    }
+    if (keys.length > 0) this.copyProps(x, y, keys, guardOf(this.arrayPlan));
     this.depth--;
     return y;
   }
@@ -168,8 +162,7 @@ class DeepCopier implements RecursiveCopier {
         if (typeof v === 'object' && v !== null) v = this.deep(v);
         // Note: assignment makes the same own property as defineProperty, unless the chain has a
         // setter or a read-only property of that name (the plan lists those names).
-        if (guarded === undefined) defineValue(y, key, v);
-        else if (guarded === null ? key !== '__proto__' : !guarded.has(key)) assignOrDefine(y, key, v);
+        if (guarded !== undefined && (guarded === null ? key !== '__proto__' : !guarded.has(key))) assignOrDefine(y, key, v);
         else defineValue(y, key, v);
       } else {
         if ('value' in desc) {
@@ -192,10 +185,8 @@ class DeepCopier implements RecursiveCopier {
     if (!recursive || (kind === Kind.OBJECT && inheritsSlots(x))) return SKIP;
     if (isExactBuiltin(proto)) return { kind, exact: true, proto, guarded: undefined, uses: 0 };
     // Note: the prototype answers for every instance; hooks an instance owns are checked in rec.
-    if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || hasReduceHook(proto)) return SKIP;
-    // Note: a class's own allocator (`static __new__`) runs for each copy, through the reduce path.
-    if (typeof (classOf(x) as { __new__?: unknown } | undefined)?.__new__ === 'function') return SKIP;
-    if (this.table.size !== 0 && this.table.has(classOf(x) as Function)) return SKIP;
+    // A reducer, a reduce hook or a class's own `static __new__` means the reduce path.
+    if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || !usesDefaultReduction(x, this.table)) return SKIP;
     return { kind, exact: false, proto, guarded: undefined, uses: 0 };
   }
 
@@ -247,14 +238,13 @@ const GUARD_AFTER = 8;
 
 /** The plan's guarded names once enough objects have used it, else undefined (see GUARD_AFTER). */
 function guardOf(plan: Plan): Plan['guarded'] {
+  if (plan.guarded !== undefined) return plan.guarded;
   if (++plan.uses < GUARD_AFTER) return undefined;
   plan.guarded = guardedNames(plan.proto!);
   return plan.guarded;
 }
 
 const SKIP = 0;
-/** Below this length an array is walked index by index without a sparseness check. */
-const SPARSE_CHECK = 1 << 16;
 
 const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible } = Object;
 const OBJECT_PROTO = Object.prototype;

@@ -49,7 +49,7 @@ export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
 }
 
 /** Arrays at least this long are checked for sparseness before a walk over every index. */
-const SPARSE_MIN = 1 << 16;
+export const SPARSE_MIN = 1 << 16;
 
 /**
  * The indices present in a sparse array (a length far beyond its items, as `a[1e9] = 1` makes),
@@ -89,10 +89,10 @@ function looksDense(x: { length: number }, n: number): boolean {
  * when `x` is sparse.
  *
  * @param x The array.
- * @param indices Its {@link sparseIndices}, when known.
+ * @param indices Its {@link sparseIndices}: undefined for an ordinary array.
  * @returns A new Array.
  */
-export function sliceArray(x: unknown[], indices = sparseIndices(x)): unknown[] {
+export function sliceArray(x: unknown[], indices: readonly number[] | undefined): unknown[] {
   if (indices === undefined) return Array.prototype.slice.call(x);
   const y: unknown[] = [];
   y.length = x.length;

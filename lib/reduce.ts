@@ -5,7 +5,7 @@
  * items and dict items), which copy and the unpickler's REDUCE / NEWOBJ / BUILD / APPENDS /
  * SETITEMS share. The default reductions themselves are in reduce-default.ts.
  */
-import { allocate, classOf, needsNew } from './builtins';
+import { allocate, classOf, needsNew, ownNew } from './builtins';
 import { typeName } from './errors';
 import { defineDescriptor, defineValue, propertyKey } from './props';
 import type { Reducer } from './reduction';
@@ -165,7 +165,7 @@ export function usesDefaultReduction(obj: object, table: ReadonlyMap<Function, R
   if (hasReduceHook(obj)) return false;
   const cls = classOf(obj);
   // Note: a class's own `static __new__` must allocate its copies too, as copy's __newobj__ calls it.
-  if (cls !== undefined && typeof (cls as { __new__?: unknown }).__new__ === 'function') return false;
+  if (ownNew(cls) !== undefined) return false;
   return table.size === 0 || !table.has(cls as Function);
 }
 

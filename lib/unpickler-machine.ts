@@ -3,7 +3,7 @@
  * C layout: a mark is a stack height, and nothing below the topmost mark may be popped), the memo,
  * and the objects (dicts that turn into Maps, lists with holes, REDUCE / NEWOBJ / BUILD).
  */
-import { allocate, builtinBase, unsafeBaseArgs } from './builtins';
+import { allocate, builtinBase, ownNew, unsafeBaseArgs } from './builtins';
 import { UnpicklingError, typeName } from './errors';
 import { isIndex } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
@@ -317,14 +317,12 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       else if (state != null) this.charge(copySize(state), 'copyreg._reconstructor');
       return reconstructor(cls as Function, jsBase, state);
     }
-    if (func === newobj || func === newobjEx) refuseParent(args[0], this.placeholders);
-    if ((func === newobj || func === newobjEx) && args[0] instanceof PyGlobal) {
-      if (func === newobj) return new PyObject(args[0], args.slice(1), 'newobj');
-      // Note: __newobj_ex__(cls, args, kwargs) at protocols 0-1: the arguments come as a pair.
-      const [, cargs, kwargs] = args as [unknown, unknown, unknown];
-      if (Array.isArray(cargs) && (kwargs === null || kwargs === undefined || typeof kwargs === 'object')) {
-        const kw = kwargs instanceof Map ? Object.fromEntries(kwargs) : ((kwargs ?? {}) as Record<string, unknown>);
-        return new PyObject(args[0], cargs, 'newobj_ex', kw);
+    if (func === newobj || func === newobjEx) {
+      refuseParent(args[0], this.placeholders);
+      if (args[0] instanceof PyGlobal) {
+        if (func === newobj) return new PyObject(args[0], args.slice(1), 'newobj');
+        // Note: __newobj_ex__(cls, args, kwargs) by REDUCE (protocols 0-1) is NEWOBJ_EX's operands.
+        return this.newobj(args[0], args[1], args[2], '__newobj_ex__');
       }
     }
     return this.call(func as Function, args);
@@ -334,15 +332,14 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   private call(func: Function, args: unknown[]): unknown {
     if (!isNative(func)) this.beforeUserCode(this.stack.length, 1);
     this.checkArgs(func, args, false);
-    if (!this.placeholders) return callReduce(callableFor(func), args, this.registry);
     try {
       return callReduce(callableFor(func), args, this.registry);
     } catch (e) {
       // Note: with placeholders, an allowed Python global that cannot build its JS value from
       // these arguments (a datetime with a ZoneInfo tzinfo) is kept as the call, for inspection.
-      const name = nativeName(func);
-      if (e instanceof UnpicklingError && name !== undefined) return new PyObject(name, args, 'reduce');
-      throw e;
+      const name = this.placeholders && e instanceof UnpicklingError ? nativeName(func) : undefined;
+      if (name === undefined) throw e;
+      return new PyObject(name, args, 'reduce');
     }
   }
 
@@ -447,7 +444,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
 
   /** A class with its own `static __new__` runs it to allocate (see allocate). */
   private beforeAllocate(cls: unknown): void {
-    if (typeof (cls as { __new__?: unknown }).__new__ === 'function') this.beforeUserCode(this.stack.length, 1);
+    if (ownNew(cls) !== undefined) this.beforeUserCode(this.stack.length, 1);
   }
 
   /**
