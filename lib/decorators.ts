@@ -4,7 +4,7 @@
  * method decorator with `(class, key, descriptor)`; TC39 decorators pass a context object whose
  * `kind` is a string. Neither needs `emitDecoratorMetadata`.
  */
-import { type ClassMetadata, CLASS_METADATA_KEY, updateClassMetadata } from './metadata';
+import { type ClassMetadata, CLASS_METADATA_KEY, getClassMetadata, updateClassMetadata } from './metadata';
 import type { ReduceCallable, Reducer, ReduceValue } from './reduction';
 import { defaultRegistry } from './registry';
 import { needsNew } from './builtins';
@@ -32,6 +32,7 @@ interface DecoratorContextLike {
   readonly kind: string;
   readonly name?: string | symbol;
   readonly static?: boolean;
+  readonly private?: boolean;
   readonly metadata?: Record<PropertyKey, unknown>;
   addInitializer?(initializer: (this: unknown) => void): void;
 }
@@ -63,7 +64,11 @@ function recordClass(
   if (typeof cls !== 'function') throw new TypeError('@reducible can only decorate a class');
   const contextName = typeof context?.name === 'string' ? context.name : undefined;
   const module = options.module;
-  const name = options.name ?? contextName;
+  // Note: a second decorator without a name keeps the name an earlier one gave.
+  const name = options.name ?? getClassMetadata(cls)?.name ?? contextName;
+  if ((name ?? cls.name) === '') {
+    throw new TypeError('@reducible: a class without a name needs an explicit { module, name }');
+  }
   if (reducer !== undefined) defaultRegistry.pickle(cls, reducer);
   const meta = updateClassMetadata(cls, { module, name, reducer });
   defaultRegistry.declare(cls, { module: meta.module, name: meta.name, strong: true, isClass: true });
@@ -71,17 +76,23 @@ function recordClass(
   if (context?.metadata) context.metadata[CLASS_METADATA_KEY] = meta;
 }
 
-function declareFactory(cls: Function, key: string | symbol, meta: ClassMetadata): void {
+/**
+ * `provisional`: a legacy method decorator, which runs before the class decorator that may name
+ * the class; the name it declares is the class's default name and may belong to another class.
+ */
+function declareFactory(cls: Function, key: string | symbol, meta: ClassMetadata, provisional = false): void {
   const fn = (cls as unknown as Record<string | symbol, unknown>)[key];
   const name = `${meta.name}.${String(key)}`;
-  // Note: a legacy method decorator runs before the class decorator that names the class, so the
-  // factory was declared under the class's default name first; that name is given back.
+  // Note: a provisional name is given back when the class decorator names the class.
   const old = typeof fn === 'function' ? defaultRegistry.nameOf(fn) : undefined;
   if (old !== undefined && (old.module !== meta.module || old.name !== name)) defaultRegistry.forget(old.module, old.name, fn as Function);
+  const holder = defaultRegistry.resolve(meta.module, name);
   defaultRegistry.declare(fn, {
     module: meta.module,
     name,
-    strong: true,
+    // Note: a provisional name held by another callable is no conflict yet: the class decorator
+    // that follows may rename this class.
+    strong: !(provisional && holder !== undefined && holder !== fn),
     thisArg: cls,
   });
 }
@@ -100,7 +111,8 @@ function declareFactory(cls: Function, key: string | symbol, meta: ClassMetadata
  * @param options The global name `{ module, name }` the class is pickled under.
  * @returns The decorator.
  * @throws {TypeError} when `reducer` is neither a function, an options object, `undefined` nor
- *   `null`, or when an option is not a non-empty string.
+ *   `null`, when an option is not a non-empty string, or when a class without a name is given no
+ *   `name`.
  * @throws {Error} at decoration when another decorated callable already holds the global name.
  * @example
  * ```ts
@@ -155,8 +167,9 @@ export function reducible(first?: unknown, second?: unknown): ReducibleDecorator
  * makes that factory loadable, called with the class as `this`.
  *
  * @param fn The class or function.
- * @throws {TypeError} `constructors must be callable` when `fn` is not callable, or when the
- *   decorator is put on anything but a class or a static method.
+ * @throws {TypeError} `constructors must be callable` when `fn` is not callable; when the
+ *   decorator is put on anything but a class or a (non-private) static method; when `fn` has no
+ *   name (declare it with `defaultRegistry.declare(fn, { module, name })`).
  * @example
  * ```ts
  * constructor(makePoint);
@@ -177,12 +190,15 @@ export function constructor(target: unknown, second?: unknown, descriptor?: unkn
       return;
     }
     if (second.kind === 'method' && second.static === true && typeof target === 'function') {
+      if (second.private === true) throw new TypeError('@constructor cannot decorate a private static method');
       const key = second.name as string | symbol;
+      const metadata = second.metadata;
       // Note: the class does not exist yet while a TC39 method decorator runs; its static
       // initializers run once it does, with `this` bound to it.
       second.addInitializer?.(function (this: unknown) {
         const meta = updateClassMetadata(this as Function, { factory: key });
         declareFactory(this as Function, key, meta);
+        if (metadata) metadata[CLASS_METADATA_KEY] = meta;
       });
       return;
     }
@@ -197,7 +213,7 @@ export function constructor(target: unknown, second?: unknown, descriptor?: unkn
       throw new TypeError('@constructor can only decorate a class or a static method');
     }
     const meta = updateClassMetadata(target, { factory: second as string | symbol });
-    declareFactory(target, second as string | symbol, meta);
+    declareFactory(target, second as string | symbol, meta, true);
     return;
   }
   // Note: a legacy class decorator and a plain constructor(C) call cannot be told apart, so both

@@ -73,17 +73,18 @@ export abstract class PicklerContainers extends PicklerCore {
     if (keys.length > 0) this.push(T.DICT_BATCH, undefined, { obj, keys, i: 0 } satisfies Batch);
   }
 
-  protected saveMap(obj: Map<unknown, unknown>): void {
+  /** `literal`: written as a dict literal whatever its keys (see DictState). */
+  protected saveMap(obj: Map<unknown, unknown>, literal: boolean): void {
     const entries = Array.from(Map.prototype.entries.call(obj));
-    const state = extraState(obj, Kind.MAP);
+    const state = literal ? null : extraState(obj, Kind.MAP);
     if (state !== null) return this.saveReduce(reduction(JS_MAP, [], state, null, entries), obj);
-    if (entries.some(([k]) => typeof k !== 'string' && typeof k !== 'symbol')) {
+    if (literal || entries.some(([k]) => typeof k !== 'string' && typeof k !== 'symbol')) {
       // CPython's bytes for the dict. The loader makes it a Map when its first non-string key
       // arrives (reading the pickle again when a reference to it escaped first, see MapNeeded).
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
       else this.out.byte(OP.EMPTY_DICT);
       this.memoize(obj);
-      this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      if (entries.length > 0) this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
       return;
     }
     if (this.protocol >= 2 && isFlatStringMap(entries)) {
@@ -117,13 +118,16 @@ export abstract class PicklerContainers extends PicklerCore {
     if (state !== null) return this.saveReduce(reduction(JS_SET, [], state, Array.from(obj), null), obj);
     const frozen = Object.isFrozen(obj);
     if (this.protocol < 4) {
-      if (!frozen && (obj.has(obj) || this.pendingSets.has(obj))) {
-        // A Set reached again through its own items (impossible in Python) cannot be its own
-        // constructor argument: `set()`, then its items appended once it exists (the loader adds
-        // them); the outer save then finds it memoized and drops its own copy (POP, GET).
-        return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
+      // Note: a set reached again through its items (via an instance, memoized before its state)
+      // is written again whole, as CPython does; the outer save then drops its own copy (POP,
+      // GET). Reached a third time, or containing itself (impossible in Python), CPython would
+      // recurse forever: `set()`, then its items appended once it exists (our loader adds them).
+      // A frozen Set has no such form; it is refused as a tuple containing itself is.
+      if (!frozen) {
+        const entered = this.pendingSets.get(obj) ?? 0;
+        if (obj.has(obj) || entered >= 2) return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
+        this.pendingSets.set(obj, entered + 1);
       }
-      if (!frozen) this.pendingSets.add(obj);
       return this.saveReduce(reduction(frozen ? FROZENSET : SET, [Array.from(obj)], null, null, null), obj);
     }
     const items = Array.from(obj);
@@ -176,12 +180,19 @@ export abstract class PicklerContainers extends PicklerCore {
     if (pb.readonly) this.out.byte(OP.READONLY_BUFFER);
   }
 
+  private leaveSet(obj: object): void {
+    const entered = this.pendingSets.get(obj);
+    if (entered === undefined) return;
+    if (entered > 1) this.pendingSets.set(obj, entered - 1);
+    else this.pendingSets.delete(obj);
+  }
+
   protected endReduce(obj: unknown, [op, red]: [number, Reduction]): void {
     const out = this.out;
     out.byte(op);
     if (obj !== undefined) {
       this.pending.pop();
-      if (this.pendingSets.size !== 0) this.pendingSets.delete(obj as object);
+      if (this.pendingSets.size !== 0) this.leaveSet(obj as object);
       this.memoizeMade(obj);
     }
     // Pushed in reverse: list items, then dict items, then the state run next.
@@ -218,9 +229,15 @@ export abstract class PicklerContainers extends PicklerCore {
     const args = red.args;
     if (obj !== undefined) this.enter(obj);
     if (this.protocol >= 2 && func === newobjEx) {
-      if (args.length !== 3) throw picklingError('__newobj_ex__ args has the wrong length');
+      // Note: the C pickler's messages (pickle.dumps); it does not compare the class with obj's.
+      if (args.length !== 3) {
+        throw picklingError(`length of the NEWOBJ_EX argument tuple must be exactly 3, not ${args.length}`);
+      }
       const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
-      this.checkNewobjClass(cls, obj, '__newobj_ex__');
+      if (typeof cls !== 'function' && !(cls instanceof PyGlobal)) {
+        throw picklingError(`first item from NEWOBJ_EX argument tuple must be a class, not ${typeName(cls)}`);
+      }
+      if (isPrototypeAllocator(cls)) throw noClassOfItsOwn();
       if (!Array.isArray(cargs)) {
         throw picklingError(`second item from NEWOBJ_EX argument tuple must be a tuple, not ${typeName(cargs)}`);
       }
@@ -245,7 +262,7 @@ export abstract class PicklerContainers extends PicklerCore {
     }
     if (this.protocol >= 2 && func === newobj) {
       if (args.length === 0) throw picklingError('__newobj__ arglist is empty');
-      this.checkNewobjClass(args[0], obj, '__newobj__');
+      this.checkNewobjClass(args[0], obj);
       this.push(T.REDUCE_END, obj, [OP.NEWOBJ, red]);
       this.push(T.TUPLE, args.slice(1));
       this.push(T.SAVE, args[0]);
@@ -256,13 +273,13 @@ export abstract class PicklerContainers extends PicklerCore {
     this.push(T.SAVE, func);
   }
 
-  private checkNewobjClass(cls: unknown, obj: unknown, what: string): void {
+  private checkNewobjClass(cls: unknown, obj: unknown): void {
     if (typeof cls !== 'function' && !(cls instanceof PyGlobal)) {
-      throw picklingError(`args[0] from ${what} args is not a type`);
+      throw picklingError('args[0] from __newobj__ args is not a type');
     }
     if (isPrototypeAllocator(cls)) throw noClassOfItsOwn();
     if (obj !== undefined && typeof obj === 'object' && !(obj instanceof PyObject) && classOf(obj as object) !== cls) {
-      throw picklingError(`args[0] from ${what} args has the wrong class`);
+      throw picklingError('args[0] from __newobj__ args has the wrong class');
     }
   }
 }

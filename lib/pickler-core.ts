@@ -74,8 +74,11 @@ export abstract class PicklerCore {
   protected memoSize = 0;
   /** Objects whose save is in progress and not yet memoized (tuples, reductions), innermost last. */
   protected readonly pending: unknown[] = [];
-  /** Sets being written as `set([items])` (protocols < 4), whose items may lead back to them. */
-  protected readonly pendingSets = new Set<object>();
+  /**
+   * Sets being written as `set([items])` (protocols < 4), whose items may lead back to them, with
+   * how many of their saves are in progress.
+   */
+  protected readonly pendingSets = new Map<object, number>();
   protected readonly tasks: number[] = [];
   protected readonly vals: unknown[] = [];
   protected readonly auxs: unknown[] = [];

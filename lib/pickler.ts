@@ -16,7 +16,7 @@ import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { stateKeys } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { hasReduceHook, newobj, newobjEx, ownsHook, REDUCE_HOOKS, usesDefaultReduction } from './reduce';
-import { reduceObject } from './reduce-default';
+import { DictState, reduceObject } from './reduce-default';
 import { type Reducer, type Reduction, unpackReduceValue } from './reduction';
 import { defaultRegistry, globalKey, type Registry } from './registry';
 import {
@@ -157,6 +157,8 @@ export class Pickler extends PicklerGlobals {
           this.out.byte(val as number);
           break;
         case T.TUPLE:
+          // Note: CPython's save_reduce saves the args tuple with save(), so the hook sees it too.
+          if (persistent && this.savePersistent(Object.isFrozen(val) ? val : Object.freeze((val as unknown[]).slice()))) break;
           this.frameBoundary();
           this.saveTuple(val as unknown[]);
           break;
@@ -314,7 +316,8 @@ export class Pickler extends PicklerGlobals {
       return this.saveReduce(reduction(ORDERED_DICT, [], null, null, ownEntries(obj)), obj);
     }
     if (proto === Set.prototype) return this.saveSet(obj);
-    if (proto === Map.prototype) return this.saveMap(obj);
+    if (proto === Map.prototype) return this.saveMap(obj, false);
+    if (proto === DictState.prototype) return this.saveMap(obj, true);
     if (proto === Uint8Array.prototype) return this.saveBytes(obj);
     if (proto === ArrayBuffer.prototype) return this.saveBytearray(obj);
     if (obj instanceof FreshStr) {

@@ -208,6 +208,13 @@ export function reduceEx01(obj: object): ReduceValue {
   return rv as unknown as ReduceValue;
 }
 
+/**
+ * `dict(obj)`, the `_reconstructor` base value of a Map subclass: a Map the pickler writes as a
+ * dict literal whatever its keys, as CPython writes that dict (a plain Map of string keys is
+ * written as `dict()` plus items, so that it loads as a Map).
+ */
+export class DictState extends Map<unknown, unknown> {}
+
 /** What `_reconstructor` rebuilds a built-in base from: CPython's `base(obj)`, e.g. `list(obj)`. */
 function baseValue(obj: object, kind: Kind): unknown {
   switch (kind) {
@@ -216,7 +223,7 @@ function baseValue(obj: object, kind: Kind): unknown {
     case Kind.SET:
       return Array.from(obj as Set<unknown>);
     case Kind.MAP:
-      return Array.from(obj as Map<unknown, unknown>);
+      return new DictState(Map.prototype.entries.call(obj));
     case Kind.REGEXP:
       return new RegExp(obj as RegExp);
     case Kind.TYPED_ARRAY:

@@ -93,7 +93,8 @@ export class Registry {
    * @param fn The class or function.
    * @param options The global name, and how the declaration was made.
    * @returns The global name used.
-   * @throws {TypeError} `constructors must be callable` when `fn` is not a function.
+   * @throws {TypeError} `constructors must be callable` when `fn` is not a function, or when it has
+   *   no name and none is given.
    * @throws {Error} when `strong` and a different decorated callable already holds the name.
    */
   declare(fn: unknown, options: DeclareOptions = {}): GlobalName {
@@ -103,6 +104,9 @@ export class Registry {
       module: options.module ?? DEFAULT_MODULE,
       name: options.name ?? fn.name,
     };
+    // Note: an empty name cannot be written (CPython refuses it) and would make an anonymous
+    // callable loadable as `module.` by any pickle.
+    if (gname.name === '') throw new TypeError('a callable without a name needs an explicit { module, name }');
     if (options.isClass) markClass(fn);
     if (thisArg !== undefined) this.thisArgs.set(fn, thisArg);
     const key = globalKey(gname.module, gname.name);

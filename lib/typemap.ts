@@ -284,15 +284,22 @@ const ERROR_CLASSES: Readonly<Record<string, ErrorConstructor>> = {
   TypeError,
   SyntaxError,
 };
+/** Every exception class of Python 3.11's builtins. */
 const PY_EXCEPTIONS = [
-  'BaseException', 'Exception', 'ArithmeticError', 'AssertionError', 'AttributeError',
-  'BufferError', 'EOFError', 'FloatingPointError', 'GeneratorExit', 'ImportError',
-  'ModuleNotFoundError', 'IndexError', 'KeyError', 'KeyboardInterrupt', 'LookupError',
-  'MemoryError', 'NameError', 'NotImplementedError', 'OSError', 'IOError', 'EnvironmentError',
-  'OverflowError', 'RecursionError', 'ReferenceError', 'RuntimeError', 'StopIteration',
-  'SyntaxError', 'SystemError', 'TypeError', 'UnboundLocalError', 'UnicodeError', 'ValueError',
-  'ZeroDivisionError', 'TimeoutError', 'FileNotFoundError', 'PermissionError', 'Warning',
-  'UserWarning', 'DeprecationWarning', 'RuntimeWarning',
+  'ArithmeticError', 'AssertionError', 'AttributeError', 'BaseException', 'BaseExceptionGroup',
+  'BlockingIOError', 'BrokenPipeError', 'BufferError', 'BytesWarning', 'ChildProcessError',
+  'ConnectionAbortedError', 'ConnectionError', 'ConnectionRefusedError', 'ConnectionResetError',
+  'DeprecationWarning', 'EOFError', 'EncodingWarning', 'EnvironmentError', 'Exception',
+  'ExceptionGroup', 'FileExistsError', 'FileNotFoundError', 'FloatingPointError', 'FutureWarning',
+  'GeneratorExit', 'IOError', 'ImportError', 'ImportWarning', 'IndentationError', 'IndexError',
+  'InterruptedError', 'IsADirectoryError', 'KeyError', 'KeyboardInterrupt', 'LookupError',
+  'MemoryError', 'ModuleNotFoundError', 'NameError', 'NotADirectoryError', 'NotImplementedError',
+  'OSError', 'OverflowError', 'PendingDeprecationWarning', 'PermissionError', 'ProcessLookupError',
+  'RecursionError', 'ReferenceError', 'ResourceWarning', 'RuntimeError', 'RuntimeWarning',
+  'StopAsyncIteration', 'StopIteration', 'SyntaxError', 'SyntaxWarning', 'SystemError',
+  'SystemExit', 'TabError', 'TimeoutError', 'TypeError', 'UnboundLocalError', 'UnicodeDecodeError',
+  'UnicodeEncodeError', 'UnicodeError', 'UnicodeTranslateError', 'UnicodeWarning', 'UserWarning',
+  'ValueError', 'Warning', 'ZeroDivisionError',
 ];
 
 function makeError(ctor: ErrorConstructor, pyName: string | undefined, args: unknown[]): Error {

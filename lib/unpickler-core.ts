@@ -326,6 +326,10 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         }
         case OP.PERSID: {
           const [start, end] = this.line();
+          // Note: CPython decodes the line as ASCII; latin-1 alone would accept any byte.
+          for (let i = start; i < end; i++) {
+            if (data[i]! > 0x7f) throw err('persistent IDs in protocol 0 must be ASCII strings');
+          }
           stack.push(this.persistent(decodeLatin1(data, start, end)));
           break;
         }

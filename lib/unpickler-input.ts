@@ -5,11 +5,11 @@
  */
 import { UnpicklingError } from './errors';
 import { decodeLong, isRedundantLong, parseCInt, parseIntBase0 } from './literals';
+import { charmapTable, decodeCharmap } from './codecs';
 import {
   type DecodeErrorHandler,
   decodeLatin1,
   decodeUtf8,
-  UnicodeDecodeError,
   utf8SurrogatePass,
 } from './utf8';
 
@@ -228,31 +228,16 @@ export abstract class UnpicklerInput {
     if (enc === 'bytes') return b;
     if (enc === 'latin1' || enc === 'iso88591') return decodeLatin1(b, 0, b.length);
     const utf8 = enc === 'utf8';
-    if (!utf8 && enc !== 'ascii') throw err(`unknown encoding: ${this.encoding}`);
-    // surrogatepass only knows the UTF encodings; for ASCII, CPython re-raises the error.
+    const table = utf8 || enc === 'ascii' ? null : charmapTable(enc);
+    if (table === undefined) throw err(`unknown encoding: ${this.encoding}`);
+    // surrogatepass only knows the UTF encodings; for the others, CPython re-raises the error.
     const name = this.errors;
     const handler =
       name === 'surrogatepass'
         ? utf8 ? utf8SurrogatePass : strict
         : (HANDLERS.get(name) ?? unknownHandler(name));
-    return utf8 ? decodeUtf8(b, 0, b.length, handler) : decodeAsciiWith(b, handler);
+    return utf8 ? decodeUtf8(b, 0, b.length, handler) : decodeCharmap(b, table, handler);
   }
-}
-
-/** CPython's ASCII decoder: each byte above 0x7f is one error for the handler. */
-function decodeAsciiWith(b: Uint8Array, handler: DecodeErrorHandler): string {
-  let text = '';
-  let from = 0;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i]! < 0x80) continue;
-    const at = i;
-    const error = () => new UnicodeDecodeError('ascii', b, at, at + 1, 'ordinal not in range(128)');
-    const [s, resume] = handler(b, at, at + 1, error);
-    text += decodeLatin1(b, from, at) + s;
-    from = resume;
-    i = resume - 1;
-  }
-  return text + decodeLatin1(b, from, b.length);
 }
 
 const strict: DecodeErrorHandler = (_object, _start, _end, error) => {

@@ -29,7 +29,9 @@ export interface UnpicklerOptions {
   fixImports?: boolean;
   /**
    * How Python 2 `str` (STRING, BINSTRING, SHORT_BINSTRING) is decoded: a codec name (`'ASCII'`,
-   * the default, `'latin1'`, `'utf-8'`), or `'bytes'` to keep them as Uint8Array.
+   * the default, `'latin1'`, `'utf-8'`, or one of Python's 8-bit codecs: `'cp1252'`, `'koi8-r'`,
+   * `'latin2'`, `'mac_roman'`, … with their Python aliases), or `'bytes'` to keep them as
+   * Uint8Array. Multi-byte codecs (`'shift_jis'`, `'gbk'`, …) are not available.
    */
   encoding?: string;
   /** Decoding errors, as Python's codecs name them: `'strict'` (default), `'replace'`, `'ignore'`, `'surrogateescape'`, `'backslashreplace'`, `'surrogatepass'` (UTF-8). */

@@ -216,6 +216,34 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       expect(defaultRegistry.resolve('__main__', 'DecoSpecSameName')).to.equal(first);
     });
 
+    it('a second decorator without a name keeps the name the first one gave', () => {
+      @constructor
+      @reducible({ module: 'decospec.keep', name: 'Point' })
+      class DecoSpecKeepA {
+        x = 1;
+      }
+      @reducible()
+      @reducible({ module: 'decospec.keep', name: 'Point2' })
+      class DecoSpecKeepB {}
+      expectLoadable(DecoSpecKeepA, 'decospec.keep', 'Point');
+      expectLoadable(DecoSpecKeepB, 'decospec.keep', 'Point2');
+      expect(getClassMetadata(DecoSpecKeepA)).to.include({ module: 'decospec.keep', name: 'Point' });
+      expect(dis(dumps(new DecoSpecKeepA(), { protocol: 2 }))).to.include("GLOBAL     'decospec.keep Point'");
+    });
+
+    it('a class without a name must be given one (an empty global name cannot be written)', () => {
+      const anonymous = [class { a = 1; }][0]!;
+      expect(anonymous.name).to.equal('');
+      expect(() => reducible()(anonymous)).to.throw(TypeError, 'explicit { module, name }');
+      expect(() => reducible(anonymous)).to.throw(TypeError, 'explicit { module, name }');
+      expect(defaultRegistry.isDeclared(anonymous)).to.equal(false);
+      reducible({ module: 'decospec.anon', name: 'Anon' })(anonymous);
+      expectLoadable(anonymous, 'decospec.anon', 'Anon');
+      const fn = [(): number => 2][0]!;
+      expect(() => constructor(fn)).to.throw(TypeError, 'explicit { module, name }');
+      expect(defaultRegistry.resolve('__main__', '')).to.equal(undefined);
+    });
+
     it('decorating the same class twice is harmless', () => {
       const reducer = (t: DecoSpecTwice): ReduceValue<typeof DecoSpecTwice> => [
         DecoSpecTwice,
@@ -372,6 +400,33 @@ describe(`decorators (${DECORATOR_MODE})`, () => {
       // No name under the default module is left behind (a legacy method decorator runs first).
       expect(defaultRegistry.resolve('__main__', 'DecoSpecTwin.of')).to.equal(undefined);
       expect(defaultRegistry.nameOf(b.of)).to.deep.equal({ module: 'decospec.twin2', name: 'DecoSpecTwin.of' });
+    });
+
+    it('a static factory of an explicitly named class does not clash with a same-named class elsewhere', () => {
+      const make = (module: string | undefined): Function => {
+        // The same source twice, as in two files; the second names its class explicitly.
+        @reducible(module === undefined ? {} : { module, name: 'DecoSpecMoney' })
+        class DecoSpecMoney {
+          constructor(readonly c: number) {}
+          @constructor
+          static of(c: number): DecoSpecMoney {
+            return new DecoSpecMoney(c);
+          }
+        }
+        return DecoSpecMoney;
+      };
+      const a = make(undefined) as unknown as { of: Function };
+      const b = make('decospec.bank') as unknown as { of: Function };
+      expect(defaultRegistry.resolve('__main__', 'DecoSpecMoney.of')).to.equal(a.of);
+      expect(defaultRegistry.resolve('decospec.bank', 'DecoSpecMoney.of')).to.equal(b.of);
+      expect(defaultRegistry.nameOf(b.of)).to.deep.equal({ module: 'decospec.bank', name: 'DecoSpecMoney.of' });
+      // Without a name of its own, the second class still clashes with the first.
+      expect(() => make(undefined)).to.throw(Error, /DecoSpecMoney/);
+    });
+
+    it('a private static method cannot be a factory (TC39 context with private: true)', () => {
+      const context = { kind: 'method', name: '#make', static: true, private: true, addInitializer() {} };
+      expect(() => (constructor as any)(() => 1, context)).to.throw(TypeError, 'private static method');
     });
 
     it('@reducible on a method or a field is a TypeError, bare or with options', () => {

@@ -96,6 +96,10 @@ class Slotted:
         self.b = b
 
 
+class Node:
+    """A plain instance; pickletester's recursive set and instance cases use one."""
+
+
 class KwOnly:
     """Keyword-only __new__: NEWOBJ_EX at protocol 4+, functools.partial at 2-3."""
     def __new__(cls, *, code):
@@ -190,6 +194,11 @@ class KwOnly {
   __getnewargs_ex__(): [unknown[], Record<string, unknown>] {
     return [[], { code: this.code }];
   }
+}
+
+@reducible({ module: MODULE })
+class Node {
+  attr?: unknown;
 }
 
 function makeTags(items: string[], label: string): Tags {
@@ -571,6 +580,121 @@ def main(inp):
         expect([...(back as PyBag)]).to.deep.equal([1]);
       });
     }
+  });
+
+  // ------------------------------------------------------------------------------------------
+  describe("CPython's bytes for pickletester's recursive and subclass cases", () => {
+    it('a set that leads back to itself through an instance (test_recursive_set_and_inst)', () => {
+      const make = (): Node => {
+        const o = new Node();
+        o.attr = new Set([o]);
+        return o;
+      };
+      const hexes = PROTOCOLS.map((p) => [toHex(dumps(make().attr, { protocol: p })), toHex(dumps(make(), { protocol: p }))]);
+      const replies = pyRun<[boolean, boolean, boolean, boolean][]>(
+        String.raw`
+import interop_models as m
+
+def main(inp):
+    out = []
+    for p, (set_hex, inst_hex) in enumerate(inp):
+        o = m.Node(); o.attr = {o}
+        s = pickle.loads(unhex(set_hex))
+        i = pickle.loads(unhex(inst_hex))
+        out.append([pickle.dumps(o.attr, p) == unhex(set_hex), pickle.dumps(o, p) == unhex(inst_hex),
+                    next(iter(s)).attr is s, next(iter(i.attr)) is i])
+    return out
+`,
+        hexes,
+        { path: path() },
+      );
+      for (const [p, r] of replies.entries()) expect(r, `protocol ${p}`).to.deep.equal([true, true, true, true]);
+      for (const [p, [setHex]] of hexes.entries()) {
+        const back = load(setHex!) as Set<Node>;
+        const item = [...back][0]!;
+        expect(item, `protocol ${p}`).to.be.instanceOf(Node);
+        expect(item.attr, `protocol ${p}`).to.equal(back);
+      }
+    });
+
+    it('a Map subclass at protocols 0-1 is _reconstructor(cls, dict, {items}) (test_newobj_generic)', () => {
+      const cases = [new Index([['a', 1], ['2', 'x']]), new Index([[1, 'a'], ['b', [2]]]), new Index()];
+      const hexes = cases.flatMap((v) => [0, 1].map((p) => toHex(dumps(v, { protocol: p }))));
+      const replies = pyRun<boolean[]>(
+        String.raw`
+import interop_models as m
+
+def main(inp):
+    values = [m.Index([('a', 1), ('2', 'x')]), m.Index([(1, 'a'), ('b', [2])]), m.Index()]
+    return [pickle.dumps(v, p) == unhex(inp[2 * i + p]) for i, v in enumerate(values) for p in (0, 1)]
+`,
+        hexes,
+        { path: path() },
+      );
+      expect(replies).to.deep.equal([true, true, true, true, true, true]);
+      const back = load(hexes[2]!) as Index;
+      expect(back).to.be.instanceOf(Index);
+      expect([...back]).to.deep.equal([[1, 'a'], ['b', [2]]]);
+    });
+
+    it('an identity persistent_id sees the arguments of a reduction too (test_return_correct_type)', () => {
+      const values: unknown[] = [new Uint8Array([97, 98, 10]), 'abc\n', -1, -1.1 * 0.1];
+      const hexes = values.flatMap((v) => [1, 2, 3, 4, 5].map((p) => toHex(dumps(v, { protocol: p, persistentId: (x) => x }))));
+      const replies = pyRun<boolean[]>(
+        String.raw`
+import io
+
+class P(pickle.Pickler):
+    def persistent_id(self, obj):
+        return obj
+
+def main(inp):
+    out = []
+    for i, v in enumerate([b'ab\n', 'abc\n', -1, -1.1 * 0.1]):
+        for p in (1, 2, 3, 4, 5):
+            f = io.BytesIO()
+            P(f, p).dump(v)
+            out.append(f.getvalue() == unhex(inp[5 * i + p - 1]))
+    return out
+`,
+        hexes,
+      );
+      expect(replies).to.deep.equal(new Array(20).fill(true));
+      for (const [i, v] of values.entries()) {
+        const back = load(hexes[5 * i]!, { persistentLoad: (id) => id });
+        expect(back).to.deep.equal(v);
+      }
+    });
+
+    it("loads every exception class of Python's builtins (test_unpickle_from_2x)", () => {
+      const replies = pyRun<[string, string][]>(
+        String.raw`
+import builtins
+
+def main(inp):
+    out = []
+    for name in dir(builtins):
+        cls = getattr(builtins, name)
+        if isinstance(cls, type) and issubclass(cls, BaseException) and cls.__name__ == name:
+            try:
+                e = cls('boom')
+            except TypeError:
+                e = cls('boom', [ValueError('x')]) if 'Group' in name else None
+            if e is not None:
+                out.append([name, tohex(pickle.dumps(e, 2))])
+    return out
+`,
+        null,
+      );
+      expect(replies.length).to.be.greaterThan(60);
+      for (const [name, hex] of replies) {
+        const e = load(hex) as Error;
+        expect(e, name).to.be.instanceOf(Error);
+        if (name !== 'UnicodeDecodeError' && name !== 'UnicodeEncodeError' && name !== 'UnicodeTranslateError') {
+          expect(e.message, name).to.equal('boom');
+        }
+      }
+    });
   });
 
   // ------------------------------------------------------------------------------------------

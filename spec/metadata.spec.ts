@@ -192,6 +192,30 @@ describe(`class metadata (${DECORATOR_MODE})`, () => {
       }
     });
 
+    it('lists static @constructor factories as reflect-metadata does, in TC39 mode', function () {
+      // Skipped under experimentalDecorators: legacy decorators receive no context.metadata.
+      if (!STANDARD_DECORATORS) this.skip();
+      @reducible({ module: 'metaspec.md', name: 'A' })
+      class MetaSpecL {
+        @constructor
+        static of(): MetaSpecL {
+          return new MetaSpecL();
+        }
+      }
+      class MetaSpecM {
+        @constructor
+        static make(): MetaSpecM {
+          return new MetaSpecM();
+        }
+      }
+      for (const cls of [MetaSpecL, MetaSpecM]) {
+        const viaSymbol = symbolMetadata(cls)?.[CLASS_METADATA_KEY] as ClassMetadata | undefined;
+        expect(viaSymbol, cls.name).to.deep.equal(getClassMetadata(cls));
+      }
+      expect((symbolMetadata(MetaSpecL)?.[CLASS_METADATA_KEY] as ClassMetadata).factories).to.deep.equal(['of']);
+      expect((symbolMetadata(MetaSpecM)?.[CLASS_METADATA_KEY] as ClassMetadata).factories).to.deep.equal(['make']);
+    });
+
     it('gives a decorated subclass its own entry in TC39 mode', function () {
       // Skipped under experimentalDecorators: legacy decorators receive no context.metadata.
       if (!STANDARD_DECORATORS) this.skip();

@@ -584,6 +584,26 @@ describe('registry', () => {
         expect(() => dumps(reducing(5, {}), { protocol })).to.throw(PicklingError, 'second item from NEWOBJ_EX argument tuple must be a tuple');
         expect(() => dumps(reducing([], 5), { protocol })).to.throw(PicklingError, 'third item from NEWOBJ_EX argument tuple must be a dict');
       }
+      // The C pickler's checks of the tuple itself (pickle.dumps); it does not compare classes.
+      class RegistrySpecKwRaw {
+        constructor(readonly rv: unknown) {}
+        __reduce__(): unknown {
+          return this.rv;
+        }
+      }
+      constructor(RegistrySpecKwRaw);
+      const raw = (args: unknown[]): object => new RegistrySpecKwRaw([newobjEx, args]);
+      for (const protocol of [2, 4]) {
+        expect(() => dumps(raw([RegistrySpecKwRaw, [], {}, 1]), { protocol })).to.throw(
+          PicklingError,
+          'length of the NEWOBJ_EX argument tuple must be exactly 3, not 4',
+        );
+        expect(() => dumps(raw([1, [], {}]), { protocol })).to.throw(
+          PicklingError,
+          'first item from NEWOBJ_EX argument tuple must be a class, not number',
+        );
+        expect(dumps(raw([RegistrySpecKwCheck, [], {}]), { protocol })).to.be.instanceOf(Uint8Array);
+      }
     });
 
     it('newobjEx does not run the constructor', () => {

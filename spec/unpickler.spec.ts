@@ -505,6 +505,15 @@ def main(inp):
       }
       expect(new WithHook(latin1('Px\n.')).load()).to.equal('hook:x');
     });
+
+    it('a protocol 0 persistent id must be ASCII, as CPython decodes it (test_protocol0_is_ascii_only)', () => {
+      const bytes = Buffer.from('P\u2205\n.', 'utf8');
+      expect(() => loads(bytes, { persistentLoad: (pid) => pid })).to.throw(
+        UnpicklingError,
+        'persistent IDs in protocol 0 must be ASCII strings',
+      );
+      expect(loads(latin1('P\x7f\n.'), { persistentLoad: (pid) => pid })).to.equal('\x7f');
+    });
   });
 
   describe('out-of-band buffers (NEXT_BUFFER)', () => {
