@@ -9,7 +9,7 @@
 
 import { UnpicklingError } from './errors';
 import { OP, OPCODE_BY_BYTE, type ArgKind, type OpcodeInfo } from './opcodes';
-import { decodeLong, escapeDecode, isDigit, isSpace } from './literals';
+import { decodeLong, escapeDecode, FLOAT_LITERAL, isDigit, isSpace } from './literals';
 import { pyBytesRepr, pyFloatRepr, pyStrRepr } from './pyrepr';
 import { bytesView, type PickleData } from './unpickler-input';
 import {
@@ -36,8 +36,14 @@ export interface DisOptions {
   write?: (text: string) => void;
 }
 
-/** Lines gathered before a piece goes to `write`. */
-const WRITE_LINES = 4096;
+/** Characters gathered before a piece goes to `write`. */
+const WRITE_CHARS = 1 << 20;
+
+/**
+ * The longest listing `dis` returns as one string, well below the engine's limit (V8's is about
+ * 2^29 characters); a deeply nested pickle's listing grows with the square of its depth.
+ */
+const MAX_LISTING = 1 << 28;
 
 /**
  * Disassembles a pickle into the text `pickletools.dis(data)` prints, one line per opcode
@@ -54,14 +60,18 @@ export function dis(data: PickleData, options: DisOptions = {}): string {
   const out: string[] = [];
   const bytes = bytesView(data);
   const write = options.write;
-  const emit =
-    write === undefined
-      ? (line: string): void => void out.push(line)
-      : (line: string): void => {
-          if (out.push(line) < WRITE_LINES) return;
-          write(out.join(''));
-          out.length = 0;
-        };
+  let chars = 0;
+  const emit = (line: string): void => {
+    if (write === undefined && chars + line.length > MAX_LISTING) {
+      throw new UnpicklingError(`the listing would exceed ${MAX_LISTING} characters; pass options.write to receive it in pieces`);
+    }
+    out.push(line);
+    chars += line.length;
+    if (write === undefined || chars < WRITE_CHARS) return;
+    write(out.join(''));
+    out.length = 0;
+    chars = 0;
+  };
   try {
     disassemble(bytes, options.indentLevel ?? 4, options.annotate ?? 0, emit);
     if (write === undefined) return out.join('');
@@ -450,8 +460,6 @@ function parseInt10(data: Uint8Array, start: number, end: number): bigint {
   return negative ? -value : value;
 }
 
-const FLOAT_SYNTAX = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf|infinity|nan)$/i;
-
 // Mirrors `float(b'...')`: blanks around, underscores only between digits, inf / nan words.
 function parseFloatText(data: Uint8Array, start: number, end: number): number {
   const invalid = (): UnpicklingError =>
@@ -470,7 +478,7 @@ function parseFloatText(data: Uint8Array, start: number, end: number): number {
   while (lo < hi && isSpace(text.charCodeAt(lo))) lo++;
   while (hi > lo && isSpace(text.charCodeAt(hi - 1))) hi--;
   text = text.slice(lo, hi);
-  if (!FLOAT_SYNTAX.test(text)) throw invalid();
+  if (!FLOAT_LITERAL.test(text)) throw invalid();
   const word = text.replace(/^[+-]/, '').toLowerCase();
   if (word === 'nan') return NaN;
   if (word.startsWith('inf')) return text.startsWith('-') ? -Infinity : Infinity;

@@ -3,6 +3,7 @@
  * protocol 0 (INT, LONG, FLOAT, STRING), and Python 2 string escapes. Shared by the unpickler,
  * which follows CPython's C unpickler, and `dis`, which follows pickletools.
  */
+import { decodeLatin1 } from './utf8';
 
 /**
  * Python's whitespace for bytes: space, \t, \n, \v, \f, \r.
@@ -52,11 +53,22 @@ export function decodeLong(data: Uint8Array, start: number, end: number): bigint
     if (data[end - 1]! & 0x80) v -= 2 ** (8 * n);
     return BigInt(v);
   }
-  let hex = '';
-  for (let i = end - 1; i >= start; i--) hex += (data[i]! < 0x10 ? '0' : '') + data[i]!.toString(16);
-  const value = BigInt('0x' + hex);
+  // Note: the hex text is made as bytes; a string grown two characters at a time took 60 times
+  // the input in memory (a 32 MB LONG4 ran out of it).
+  const hex = new Uint8Array(2 * n + 2);
+  hex[0] = 0x30;
+  hex[1] = 0x78;
+  for (let i = end - 1, j = 2; i >= start; i--, j += 2) {
+    const b = data[i]!;
+    hex[j] = HEX_DIGITS[b >> 4]!;
+    hex[j + 1] = HEX_DIGITS[b & 15]!;
+  }
+  const value = BigInt(decodeLatin1(hex));
   return data[end - 1]! & 0x80 ? value - (1n << BigInt(8 * n)) : value;
 }
+
+/** The ASCII codes of '0'-'9', 'a'-'f'. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /**
  * Whether a LONG1/LONG4 payload has a redundant sign byte, which CPython never writes: copyreg's
@@ -134,11 +146,7 @@ export function escapeDecode(
   return out.slice(0, n);
 }
 
-function ascii(data: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(data[i]!);
-  return s;
-}
+
 
 /**
  * Python's `int(text, 0)` (`PyLong_FromString` with base 0): blanks around, a sign, `0x` / `0o`
@@ -148,13 +156,55 @@ function ascii(data: Uint8Array, start: number, end: number): string {
  * @returns The value, or `undefined` when it is not a valid literal.
  */
 export function parseIntBase0(text: string): bigint | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?[0-9])*)[ \t\n\v\f\r]*$/.exec(
-    text,
-  );
-  if (m === null) return undefined;
-  const body = m[2]!.replace(/_/g, '');
-  const value = /^0[oO]/.test(body) ? BigInt('0o' + body.slice(2)) : BigInt(body);
-  return m[1] === '-' ? -value : value;
+  // Note: a loop, not a regular expression: `(?:_?[0-9])+` used the engine's stack per digit and
+  // overflowed it on a 10-million-digit literal.
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi && isSpace(text.charCodeAt(lo))) lo++;
+  while (hi > lo && isSpace(text.charCodeAt(hi - 1))) hi--;
+  const sign = text[lo];
+  if (sign === '+' || sign === '-') lo++;
+  let radix = 10;
+  let prefix = '';
+  const p = text[lo + 1]?.toLowerCase();
+  if (text[lo] === '0' && (p === 'x' || p === 'o' || p === 'b')) {
+    radix = p === 'x' ? 16 : p === 'o' ? 8 : 2;
+    prefix = p === 'o' ? '0o' : '0' + p;
+    lo += 2;
+    // Note: after a prefix an underscore may come first ('0x_1'), as before any other digit.
+    if (text[lo] === '_') lo++;
+  }
+  const digits = underscoredDigits(text, lo, hi, radix);
+  if (digits === undefined) return undefined;
+  // Note: a decimal literal has no leading zeros unless it is all zeros.
+  if (radix === 10 && digits.length > 1 && digits[0] === '0' && /[1-9]/.test(digits)) return undefined;
+  const value = BigInt(prefix + digits);
+  return sign === '-' ? -value : value;
+}
+
+/** The digits of text[lo, hi) in `radix`, single underscores between them removed; undefined if invalid. */
+function underscoredDigits(text: string, lo: number, hi: number, radix: number): string | undefined {
+  if (lo >= hi) return undefined;
+  let digits = '';
+  let from = lo;
+  for (let i = lo; i < hi; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5f) {
+      if (i === lo || i + 1 === hi || text.charCodeAt(i + 1) === 0x5f) return undefined;
+      digits += text.slice(from, i);
+      from = i + 1;
+    } else if (!(digitValue(c) < radix)) {
+      return undefined;
+    }
+  }
+  return digits + text.slice(from, hi);
+}
+
+/** 0-35 for 0-9, a-z, A-Z; 99 for anything else. */
+function digitValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 122 ? l - 87 : 99;
 }
 
 /**
@@ -168,7 +218,7 @@ export function parseIntBase0(text: string): bigint | undefined {
  * @returns The value, or `undefined` when it is not an int.
  */
 export function parseCInt(data: Uint8Array, start: number, end: number): bigint | boolean | undefined {
-  const text = ascii(data, start, end);
+  const text = decodeLatin1(data, start, end);
   const m = /^[ \t\n\v\f\r]*([+-]?)(?:(0[xX])([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(text);
   if (m !== null) {
     const digits = m[3] ?? m[4] ?? m[5]!;
@@ -186,7 +236,12 @@ export function parseCInt(data: Uint8Array, start: number, end: number): bigint 
   return parseIntBase0(text);
 }
 
-const C_FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
+/**
+ * A float literal as C's `strtod` and Python's `float()` read it (after blanks and underscores).
+ * Note: `\d+(?:\.\d*)?`, not `\d+\.?\d*`, which tried every split of a long run of digits that
+ * then failed (quadratic: 128 KB of digits took 11 s).
+ */
+export const FLOAT_LITERAL = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
 
 /**
  * The C unpickler's FLOAT argument (`PyOS_string_to_double`): no blanks, no underscores; a finite
@@ -198,8 +253,8 @@ const C_FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)
  * @returns The value; `undefined` when it is not a float; `null` on overflow.
  */
 export function parseCFloat(data: Uint8Array, start: number, end: number): number | null | undefined {
-  const text = ascii(data, start, end);
-  if (!C_FLOAT.test(text)) return undefined;
+  const text = decodeLatin1(data, start, end);
+  if (!FLOAT_LITERAL.test(text)) return undefined;
   const word = text.replace(/^[+-]/, '').toLowerCase();
   if (word === 'nan') return NaN;
   if (word.startsWith('inf')) return text.startsWith('-') ? -Infinity : Infinity;

@@ -10,6 +10,7 @@ import {
   type Batch,
   FreshStr,
   itemAt,
+  MAX_LIST,
   noClassOfItsOwn,
   PicklerCore,
   picklingError,
@@ -27,6 +28,11 @@ import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, JS
 /** The container writers; see PicklerCore for the state they work on. */
 export abstract class PicklerContainers extends PicklerCore {
   protected saveList(obj: unknown[]): void {
+    // Note: a list has no sparse form, so every index costs at least a byte; refuse at once what
+    // could not fit in a pickle rather than after minutes of writing holes.
+    if (obj.length > MAX_LIST) {
+      throw picklingError(`Can't pickle an Array of length ${obj.length}: a list writes every index, more than a pickle can hold`);
+    }
     const state = extraState(obj, Kind.ARRAY);
     // Note: a list cannot carry attributes in Python; a JS array with extra properties is a
     // JS-only value. So are Maps and Sets with own properties.

@@ -20,6 +20,9 @@ import { HOLE_GLOBAL } from './typemap';
  */
 export const MAX_REENTRY = 1000;
 
+/** Lists longer than this cannot be written (one byte per index would pass 2 GiB). */
+export const MAX_LIST = 2 ** 31;
+
 /** Items per MARK … APPENDS / SETITEMS / ADDITEMS batch, as in CPython. */
 export const BATCHSIZE = 1000;
 

@@ -10,7 +10,7 @@
 import { Kind } from './builtins';
 import { OP } from './opcodes';
 import { stateKeys } from './ownkeys';
-import { BATCHSIZE, itemAt } from './pickler-core';
+import { BATCHSIZE, itemAt, MAX_LIST } from './pickler-core';
 import { PicklerContainers } from './pickler-containers';
 
 /**
@@ -52,7 +52,8 @@ export abstract class PicklerRecursive extends PicklerContainers {
       return true;
     }
     if (proto === Array.prototype) {
-      if (Object.isFrozen(obj) || stateKeys(obj, Kind.ARRAY).length > 0) return false;
+      // Note: the general path refuses an over-long list at once.
+      if (Object.isFrozen(obj) || (obj as unknown[]).length > MAX_LIST || stateKeys(obj, Kind.ARRAY).length > 0) return false;
       this.frameBoundary();
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.LIST);
       else this.out.byte(OP.EMPTY_LIST);

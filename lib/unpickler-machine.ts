@@ -406,10 +406,14 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       (inst as { __setstate__?: unknown }).__setstate__ === undefined
     ) {
       // The common case, an instance dict: its properties are plain data, no descriptors to keep.
-      for (const key of Object.keys(state)) defineValue(inst, key, (state as Record<string, unknown>)[key]);
+      const keys = Object.keys(state);
+      // Note: a memoized state can be applied again and again at the cost of two bytes each.
+      this.charge(keys.length, 'dict.update');
+      for (const key of keys) defineValue(inst, key, (state as Record<string, unknown>)[key]);
       for (const key of Object.getOwnPropertySymbols(state)) defineValue(inst, key, (state as Record<symbol, unknown>)[key]);
       return;
     }
+    this.charge(copySize(state), 'dict.update');
     // Note: from here on __setstate__, a state setter or property setters may run.
     this.beforeUserCode(this.stack.length, 0);
     const slots = Array.isArray(state) && state.length === 2 && Object.isFrozen(state) ? (state[1] as unknown) : null;

@@ -142,6 +142,28 @@ describe('dis', () => {
     expect(got.join('') + (error as DisassemblyError).partial).to.equal(whole!.partial);
   });
 
+  it('a deeply nested pickle: pieces are bounded in characters, and a listing too long for one string is a DisassemblyError', () => {
+    // Lines are indented once per open MARK, so the listing grows with the square of the depth.
+    const depth = 2000;
+    const nested = Uint8Array.from(Buffer.from('\x80\x02' + '('.repeat(depth) + 'N' + 'K\x01K\x02K\x03t'.repeat(depth) + '.', 'latin1'));
+    const pieces: string[] = [];
+    dis(nested, { write: (t) => pieces.push(t) });
+    const longestLine = 4 * depth + 64;
+    for (const piece of pieces) expect(piece.length).to.be.at.most((1 << 20) + longestLine);
+    expect(pieces.join('')).to.equal(dis(nested));
+    // 20,000 open MARKs would list 800 million characters, past what one JS string holds.
+    const marks = new Uint8Array(20_000).fill(0x28);
+    let error: unknown;
+    try {
+      dis(marks);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(DisassemblyError);
+    expect((error as DisassemblyError).message).to.include('pass options.write');
+    expect((error as DisassemblyError).partial.length).to.be.at.most(1 << 28);
+  });
+
   let expected: Record<string, Expected>;
   const vectors = fixture('cpython-pickle-vectors.json').filter((v) => v.hex !== null);
   const bad = fixture('cpython-bad-pickles.json');

@@ -550,6 +550,17 @@ describe('hostile input', () => {
       expect(few).to.deep.equal(Object.freeze([new Set([0]), new Set([0]), new Set([0])]));
     });
 
+    it('applying one memoized state again and again (BUILD × N) stops at the allowance', () => {
+      // A 3,000-key state applied 100,000 times: 300 million property writes from a 320 KB pickle.
+      const keys = Array.from({ length: 3000 }, (_, i) => `\x8c${String.fromCharCode(`k${i}`.length)}k${i}N`).join('');
+      for (const target of ['}', ']']) {
+        const data = latin1(`\x80\x04${target}}\x94(${keys}u0` + 'h\x00b'.repeat(100_000) + '.');
+        expect(rejects(data).message, target).to.include('dict.update() would allocate more');
+      }
+      // A state applied a few times is fine.
+      expect(loads(latin1(`\x80\x04}}\x94(${keys.slice(0, 30)}u0` + 'h\x00b'.repeat(3) + '.'))).to.be.an('object');
+    });
+
     it('arguments JS would convert to a string are refused, not joined (a million references to a long string)', () => {
       // L = [S] * 100,000 where S is 64 KB: String(L) would be a 6.5 GB string.
       const big = `\x80\x02X\x00\x00\x01\x00${'x'.repeat(65536)}q\x00(` + 'h\x00'.repeat(100_000) + 'lq\x01';
@@ -579,6 +590,30 @@ describe('hostile input', () => {
       const stack = loads(latin1('\x80\x02cspec_hostile\nStack\nJ\xff\xff\xff\x7f\x85\x81K\x01a.')) as unknown[];
       expect(stack).to.be.instanceOf(HostileStack);
       expect([...stack]).to.deep.equal([1]);
+    });
+  });
+
+  describe('long literals, in time and memory linear in their length', () => {
+    it('a FLOAT of 512 KB of digits that then fails is refused at once (a backtracking pattern took minutes)', () => {
+      const digits = '1'.repeat(512 * 1024);
+      expect(rejects(latin1(`F${digits}x\n.`)).message).to.include('could not convert string to float');
+      expect(rejects(latin1(`F${digits}.${digits}.\n.`)).message).to.include('could not convert string to float');
+      expect(loads(latin1(`F${'1'.repeat(300)}.5e-290\n.`))).to.equal(Number(`${'1'.repeat(300)}.5e-290`));
+    });
+
+    it('an INT or LONG of ten million hex digits loads (a pattern overflowed the stack)', () => {
+      const hex = 'f'.repeat(10_000_000);
+      expect(loads(latin1(`I0x${hex}\n.`))).to.equal((1n << 40_000_000n) - 1n);
+      expect(loads(latin1(`L-0x${hex}L\n.`))).to.equal(-((1n << 40_000_000n) - 1n));
+    });
+
+    it('a LONG4 of 8 MB loads as its bigint (its hex text was grown two characters at a time)', () => {
+      const n = 8 * 1024 * 1024;
+      const data = new Uint8Array(n + 8);
+      data.set([0x80, 2, 0x8b, 0, 0, 0x80, 0]);
+      data.fill(0x55, 7, 7 + n);
+      data[7 + n] = 0x2e;
+      expect(loads(data)).to.equal(BigInt('0x' + '55'.repeat(n)));
     });
   });
 

@@ -474,6 +474,19 @@ describe('Pickler', () => {
       expect(count(dumps(setter(2000), { protocol: 4 }), 'SETITEM', 'SETITEMS')).to.deep.equal([0, 2]);
     });
 
+    it('an Array too long for any pickle (a list writes every index) is refused at once', () => {
+      const sparse: unknown[] = [];
+      sparse[2 ** 32 - 2] = 1;
+      const withExtra = Object.assign([] as unknown[], { extra: 1 });
+      withExtra[2 ** 32 - 2] = 1;
+      for (const value of [sparse, { nested: sparse }, withExtra]) {
+        expect(() => dumps(value)).to.throw(PicklingError, "Can't pickle an Array of length 4294967295");
+      }
+      const holes: unknown[] = [];
+      holes[99_999] = 1;
+      expect((loads(dumps(holes)) as unknown[]).length).to.equal(100_000);
+    });
+
     it('batched containers load back whole', () => {
       for (const protocol of ALL) {
         expect(loads(dumps(range(2500), { protocol }))).to.deep.equal(range(2500));
