@@ -12,6 +12,7 @@ import { copy as fastCopy } from 'fast-copy';
 import justClone from 'just-clone';
 
 import { deepcopy } from '../lib/index';
+import { bareWalk, checkedWalk } from './floor';
 import {
   BenchUsageError,
   clearProgress,
@@ -48,6 +49,11 @@ export const OURS = 'copyreg deepcopy';
 export const BASELINE = 'structuredClone';
 /** The fastest mainstream peer, singled out in the summary. */
 export const RIVAL = 'fast-copy';
+
+/** The reference walks of floor.ts: plain objects and arrays only, so JSON-like workloads only. */
+const FLOOR_WORKLOADS = new Set(['appState', 'tree']);
+/** The walk with SPEC §5's checks, reported beside fast-copy in the summary. */
+export const FLOOR = 'floor: checked walk';
 
 /** Every copier, in table order. All are used as their documentation says, with default options. */
 export const COPIERS: readonly Copier[] = [
@@ -93,6 +99,18 @@ export const COPIERS: readonly Copier[] = [
     name: 'just-clone',
     copy: (x) => justClone(x as object),
     note: 'class instances become plain objects; no cycle tracking.',
+  },
+  {
+    name: 'floor: bare walk',
+    copy: bareWalk,
+    appliesTo: (w) => FLOOR_WORKLOADS.has(w.name),
+    note: 'not a copier (bench/floor.ts): plain objects and arrays walked as the fast cloners walk them, with our memo; JSON-like workloads only.',
+  },
+  {
+    name: FLOOR,
+    copy: checkedWalk,
+    appliesTo: (w) => FLOOR_WORKLOADS.has(w.name),
+    note: 'not a copier: the bare walk plus only the engine calls SPEC §5 forces (symbol keys, a descriptor per key, extensibility, array extra keys). The gap to the bare walk is what that fidelity costs.',
   },
 ];
 
@@ -265,5 +283,11 @@ function summarise(workload: string, rows: readonly CopyRow[]): string {
     if (row.measurement.status !== 'ok') return `${name} failed (${cellForMeasurement(row.measurement)})`;
     return `${formatRatio(t / row.measurement.stats.medianMs)} ${name}'s time`;
   });
-  return `${workload}: ${OURS} ${formatDuration(t)}/op = ${versus.join(', ')}`;
+  const floor = rows.find((r) => r.copier === FLOOR)?.measurement;
+  const rival = rows.find((r) => r.copier === RIVAL)?.measurement;
+  const floorNote =
+    floor?.status === 'ok' && rival?.status === 'ok'
+      ? ` (${FLOOR}: ${formatRatio(floor.stats.medianMs / rival.stats.medianMs)} ${RIVAL}'s time)`
+      : '';
+  return `${workload}: ${OURS} ${formatDuration(t)}/op = ${versus.join(', ')}${floorNote}`;
 }
