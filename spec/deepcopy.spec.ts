@@ -972,12 +972,20 @@ describe('deepcopy', () => {
       Object.defineProperty(hooked, '__deepcopy__', { value: () => 'hooked', enumerable: false });
       const reduced = new DcSpecOwnHook();
       Object.defineProperty(reduced, '__reduce_ex__', { value: () => [Array, []], enumerable: false });
-      const y = deepcopy([plain, hooked, reduced, plain]);
+      const stated = new DcSpecOwnHook();
+      Object.defineProperty(stated, '__getstate__', { value: () => ({ v: 9 }), enumerable: false });
+      const reducedToo = Object.assign(new DcSpecOwnHook(), { __reduce__: () => [Array, [3]] });
+      const y = deepcopy([plain, hooked, reduced, plain, stated, reducedToo]);
       expect(y[0]).to.be.instanceOf(DcSpecOwnHook);
       expect(y[0]).to.not.equal(plain);
       expect(y[1]).to.equal('hooked');
       expect(y[2]).to.deep.equal([]);
       expect(y[3]).to.equal(y[0]);
+      expect(y[4]).to.be.instanceOf(DcSpecOwnHook);
+      expect((y[4] as DcSpecOwnHook).v).to.equal(9);
+      // As in CPython, object.__reduce_ex__ calls __reduce__ only when the class overrides it.
+      expect(y[5]).to.be.instanceOf(DcSpecOwnHook);
+      expect((y[5] as { __reduce__: unknown }).__reduce__).to.equal(reducedToo.__reduce__);
     });
 
     it('__deepcopy__ receives the Map passed in', () => {
