@@ -985,7 +985,7 @@ describe('deepcopy', () => {
       expect((y[4] as DcSpecOwnHook).v).to.equal(9);
       // As in CPython, object.__reduce_ex__ calls __reduce__ only when the class overrides it.
       expect(y[5]).to.be.instanceOf(DcSpecOwnHook);
-      expect((y[5] as { __reduce__: unknown }).__reduce__).to.equal(reducedToo.__reduce__);
+      expect((y[5] as unknown as { __reduce__: unknown }).__reduce__).to.equal(reducedToo.__reduce__);
     });
 
     it('__deepcopy__ receives the Map passed in', () => {
