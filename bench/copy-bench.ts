@@ -50,8 +50,8 @@ export const BASELINE = 'structuredClone';
 /** The fastest mainstream peer, singled out in the summary. */
 export const RIVAL = 'fast-copy';
 
-/** The reference walks of floor.ts: plain objects and arrays only, so JSON-like workloads only. */
-const FLOOR_WORKLOADS = new Set(['appState', 'tree']);
+/** The reference walks of floor.ts recurse: every workload but the chain. */
+const FLOOR_WORKLOADS = new Set(['appState', 'domainModel', 'tree']);
 /** The walk with SPEC §5's checks, reported beside fast-copy in the summary. */
 export const FLOOR = 'floor: checked walk';
 
@@ -104,13 +104,13 @@ export const COPIERS: readonly Copier[] = [
     name: 'floor: bare walk',
     copy: bareWalk,
     appliesTo: (w) => FLOOR_WORKLOADS.has(w.name),
-    note: 'not a copier (bench/floor.ts): plain objects and arrays walked as the fast cloners walk them, with our memo; JSON-like workloads only.',
+    note: 'not a copier (bench/floor.ts): objects, arrays, Map, Set, Date walked as the fast cloners walk them (no hooks), with our memo; not the chain.',
   },
   {
     name: FLOOR,
     copy: checkedWalk,
     appliesTo: (w) => FLOOR_WORKLOADS.has(w.name),
-    note: 'not a copier: the bare walk plus only the engine calls SPEC §5 forces (symbol keys, a descriptor per key, extensibility, array extra keys). The gap to the bare walk is what that fidelity costs.',
+    note: 'not a copier: the bare walk plus only the engine calls SPEC §5 forces (symbol keys, a descriptor per key, extensibility, array extra keys, own properties of Map/Set/Date). The gap to the bare walk is what that fidelity costs.',
   },
 ];
 
@@ -284,10 +284,10 @@ function summarise(workload: string, rows: readonly CopyRow[]): string {
     return `${formatRatio(t / row.measurement.stats.medianMs)} ${name}'s time`;
   });
   const floor = rows.find((r) => r.copier === FLOOR)?.measurement;
-  const rival = rows.find((r) => r.copier === RIVAL)?.measurement;
-  const floorNote =
-    floor?.status === 'ok' && rival?.status === 'ok'
-      ? ` (${FLOOR}: ${formatRatio(floor.stats.medianMs / rival.stats.medianMs)} ${RIVAL}'s time)`
-      : '';
+  const floorVersus = [RIVAL, BASELINE].flatMap((name) => {
+    const m = rows.find((r) => r.copier === name)?.measurement;
+    return floor?.status === 'ok' && m?.status === 'ok' ? [`${formatRatio(floor.stats.medianMs / m.stats.medianMs)} ${name}'s`] : [];
+  });
+  const floorNote = floorVersus.length > 0 ? ` (${FLOOR}: ${floorVersus.join(', ')})` : '';
   return `${workload}: ${OURS} ${formatDuration(t)}/op = ${versus.join(', ')}${floorNote}`;
 }
