@@ -12,8 +12,18 @@ import { Kind } from './builtins';
  * @returns True for "0", "1", … up to 2^32 - 2.
  */
 export function isIndex(k: string): boolean {
+  const len = k.length;
   const c = k.charCodeAt(0);
-  if (c < 48 || c > 57) return false;
+  if (len === 0 || c < 48 || c > 57) return false;
+  if (len < 10) {
+    // Note: digits alone, no leading zero; fewer than 10 digits is always below 2^32 - 1.
+    if (c === 48) return len === 1;
+    for (let i = 1; i < len; i++) {
+      const d = k.charCodeAt(i);
+      if (d < 48 || d > 57) return false;
+    }
+    return true;
+  }
   const n = Number(k);
   // Note: "1.5" reads back as itself but is a property name, not an index.
   return Number.isInteger(n) && n < 4294967295 && String(n) === k;

@@ -10,6 +10,18 @@ describe('ownkeys', () => {
     it('takes canonical array indices only', () => {
       for (const k of ['0', '1', '42', '4294967294']) expect(isIndex(k), k).to.equal(true);
       for (const k of ['', '-1', '01', '1.5', '1e3', ' 1', '4294967295', 'a', 'NaN']) expect(isIndex(k), k).to.equal(false);
+      for (const k of ['00', '1 ', '12a', '0x1', '123456789a', '9999999999', '4294967296']) expect(isIndex(k), k).to.equal(false);
+      for (const k of ['123456789', '1234567890', '999999999']) expect(isIndex(k), k).to.equal(true);
+    });
+
+    it('agrees with the engine on which keys are indices (random digit strings)', () => {
+      for (let i = 0; i < 20_000; i++) {
+        const k = String(Math.floor(Math.random() * 1e11)).slice(0, 1 + (i % 11));
+        // An array index key is listed before the named keys, in numeric order.
+        const o: Record<string, number> = { z: 0 };
+        o[k] = 1;
+        expect(isIndex(k), k).to.equal(Object.keys(o)[0] === k && Number(k) < 4294967295);
+      }
     });
   });
 
