@@ -218,7 +218,7 @@ async function writeTo(sink: PickleSink, bytes: Uint8Array): Promise<void> {
  * const value = load('data.pkl');
  * ```
  */
-export function load(file: string | number | Uint8Array, options?: UnpicklerOptions): unknown;
+export function load<T = any>(file: string | number | Uint8Array, options?: UnpicklerOptions): T;
 /**
  * Reads a stream to its end and loads the first pickle in it.
  *
@@ -231,10 +231,10 @@ export function load(file: string | number | Uint8Array, options?: UnpicklerOpti
  * const value = await load(process.stdin);
  * ```
  */
-export function load(file: PickleSource, options?: UnpicklerOptions): Promise<unknown>;
+export function load<T = any>(file: PickleSource, options?: UnpicklerOptions): Promise<T>;
 /** Either form, for a `file` whose kind is known only at run time. */
-export function load(file: PickleInput, options?: UnpicklerOptions): unknown;
-export function load(file: PickleInput, options?: UnpicklerOptions): unknown {
+export function load(file: PickleInput, options?: UnpicklerOptions): any;
+export function load(file: PickleInput, options?: UnpicklerOptions): any {
   if (isFileArg(file, 'load') || file instanceof Uint8Array) {
     return new Unpickler(readInput(file, 'load'), options).load();
   }
@@ -258,10 +258,10 @@ export function load(file: PickleInput, options?: UnpicklerOptions): unknown {
  * for (const record of loadAll('log.pkl')) console.log(record);
  * ```
  */
-export function loadAll(
+export function loadAll<T = any>(
   file: string | number | Uint8Array,
   options?: UnpicklerOptions,
-): Generator<unknown, void, undefined>;
+): Generator<T, void, undefined>;
 /**
  * Reads every pickle from a stream, yielding each as soon as its last byte has arrived (the
  * bytes are scanned for STOP without running anything), so it suits pipes and sockets. Each
@@ -277,19 +277,19 @@ export function loadAll(
  * for await (const message of loadAll(socket)) handle(message);
  * ```
  */
-export function loadAll(
+export function loadAll<T = any>(
   file: PickleSource,
   options?: UnpicklerOptions,
-): AsyncGenerator<unknown, void, undefined>;
+): AsyncGenerator<T, void, undefined>;
 /** Either form, for a `file` whose kind is known only at run time. */
 export function loadAll(
   file: PickleInput,
   options?: UnpicklerOptions,
-): Generator<unknown, void, undefined> | AsyncGenerator<unknown, void, undefined>;
+): Generator<any, void, undefined> | AsyncGenerator<any, void, undefined>;
 export function loadAll(
   file: PickleInput,
   options?: UnpicklerOptions,
-): Generator<unknown, void, undefined> | AsyncGenerator<unknown, void, undefined> {
+): Generator<any, void, undefined> | AsyncGenerator<any, void, undefined> {
   if (isFileArg(file, 'loadAll') || file instanceof Uint8Array) {
     return loadAllBytes(readInput(file, 'loadAll'), options);
   }

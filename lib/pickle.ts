@@ -29,13 +29,14 @@ export function dumps(obj: unknown, options?: PicklerOptions): Uint8Array {
  * @param data The pickle: a Uint8Array (or Buffer), an ArrayBuffer, or any other view of bytes.
  * @param options `encoding`, `errors`, `buffers`, `fixImports`, `findClass`, `persistentLoad`,
  *   `placeholders` (load unknown globals as inert PyGlobal/PyObject instead of failing).
- * @returns The value.
+ * @returns The value, typed `any` as Python's `loads` returns `Any` (or pass the type you expect:
+ *   `loads<Point>(bytes)`; nothing checks it).
  * @throws {UnpicklingError} for malformed input or a forbidden global; nothing else.
  * @example
  * ```ts
  * const value = loads(bytes);
  * ```
  */
-export function loads(data: PickleData, options?: UnpicklerOptions): unknown {
-  return new Unpickler(data, options).load();
+export function loads<T = any>(data: PickleData, options?: UnpicklerOptions): T {
+  return new Unpickler(data, options).load() as T;
 }

@@ -83,21 +83,28 @@ export class PickleBuffer {
   /**
    * @param data The bytes: a Uint8Array (or other typed array / DataView) or an ArrayBuffer.
    * @param readonly Whether the buffer is read-only, like Python `bytes` (written in-band as
-   *   bytes; writable buffers are written as bytearray).
+   *   bytes; writable buffers are written as bytearray). By default it follows the type mapping,
+   *   as Python's PickleBuffer follows the object it wraps: a view (Python's `bytes`) is
+   *   read-only, an ArrayBuffer (Python's `bytearray`) writable.
+   * @throws {TypeError} when `data` is not bytes-like.
    */
   constructor(
     data: ArrayBufferView | ArrayBufferLike,
-    readonly readonly = false,
+    readonly readonly = !isBuffer(data),
   ) {
-    this.view = ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
+    if (ArrayBuffer.isView(data)) this.view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    else if (isBuffer(data)) this.view = new Uint8Array(data);
+    else throw new TypeError(`a bytes-like object is required, not '${typeof data}'`);
   }
 
   /** The wrapped bytes, as Python's `PickleBuffer.raw()`. */
   raw(): Uint8Array {
     return this.view;
   }
+}
+
+function isBuffer(x: unknown): x is ArrayBufferLike {
+  return x instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer);
 }
 
 /** The module under which JS-only values (undefined, RegExp, typed arrays, …) are pickled. */

@@ -85,11 +85,12 @@ export class Unpickler extends UnpicklerCore {
   /**
    * Reads one pickle.
    *
-   * @returns The value.
+   * @returns The value, typed `any` as Python's `load` returns `Any`: assign it to the type you
+   *   expect (nothing checks it).
    * @throws {UnpicklingError} for malformed input and for any global that is not allowed; never
    *   anything else (errors from hooks are wrapped, with the original as `cause`).
    */
-  load(): unknown {
+  load(): any {
     const start = this.pos;
     this.prescanned = false;
     this.replayable = this.memoSize() === 0;

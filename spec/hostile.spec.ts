@@ -270,7 +270,7 @@ describe('hostile input', () => {
         const data = dumps(value, { protocol });
         expect(badPrefixes(data, () => ({})), `protocol ${protocol}`).to.deep.equal([]);
       }
-      const oob = dumps([new PickleBuffer(latin1('abc')), new PickleBuffer(latin1('de'), true)], {
+      const oob = dumps([new PickleBuffer(latin1('abc'), false), new PickleBuffer(latin1('de'), true)], {
         protocol: 5,
         bufferCallback: () => false,
       });

@@ -1240,7 +1240,7 @@ def main(inp):
           if (p >= 5) {
             const oob: Uint8Array[] = [];
             r.oob = toHex(
-              dumps([new PickleBuffer(new TextEncoder().encode('mutable')), new PickleBuffer(new TextEncoder().encode('frozen'), true), 'end'], {
+              dumps([new PickleBuffer(new TextEncoder().encode('mutable'), false), new PickleBuffer(new TextEncoder().encode('frozen'), true), 'end'], {
                 protocol: 5,
                 bufferCallback: (b) => void oob.push(b.raw().slice()),
               }),

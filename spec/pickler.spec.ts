@@ -795,7 +795,7 @@ describe('Pickler', () => {
     it('no bufferCallback, or a truthy result: in-band (bytes / BYTEARRAY8) and memoized', () => {
       for (const bufferCallback of [null, () => true, () => 1]) {
         const pb = ro();
-        const data = dumps([pb, pb, new PickleBuffer(latin1('de'))], { protocol: 5, bufferCallback });
+        const data = dumps([pb, pb, new PickleBuffer(latin1('de'), false)], { protocol: 5, bufferCallback });
         expect(opNames(data)).to.deep.equal(['PROTO', 'FRAME', 'EMPTY_LIST', 'MEMOIZE', 'MARK', 'SHORT_BINBYTES', 'MEMOIZE', 'BINGET', 'BYTEARRAY8', 'MEMOIZE', 'APPENDS', 'STOP']);
         const back = loads(data) as unknown[];
         expect(back[0]).to.deep.equal(latin1('abc'));

@@ -154,7 +154,9 @@ describe('pyobjects', () => {
       expect(pb.view.byteOffset).to.equal(2);
       expect(pb.view.length).to.equal(4);
       expect(pb.raw()).to.equal(pb.view);
-      expect(pb.readonly).to.equal(false);
+      // A view is Python's bytes, so read-only unless told otherwise; an ArrayBuffer is bytearray.
+      expect(pb.readonly).to.equal(true);
+      expect(new PickleBuffer(new ArrayBuffer(2)).readonly).to.equal(false);
       const ab = new ArrayBuffer(3);
       const onBuffer = new PickleBuffer(ab, true);
       expect(onBuffer.view.buffer).to.equal(ab);
@@ -166,9 +168,26 @@ describe('pyobjects', () => {
       expect(dv.view.length).to.equal(2);
     });
 
+    it('wraps bytes-like objects only, as CPython does', () => {
+      for (const bad of [5, 'ab', null, [1, 2], {}]) {
+        expect(() => new PickleBuffer(bad as never), String(bad)).to.throw(TypeError, 'a bytes-like object is required');
+      }
+    });
+
+    it("by default writes a Uint8Array as CPython writes PickleBuffer(b'...') and an ArrayBuffer as PickleBuffer(bytearray(...))", () => {
+      const bytesHex = toHex(dumps(new PickleBuffer(new Uint8Array([1, 2, 3])), { protocol: 5 }));
+      const arrayHex = toHex(dumps(new PickleBuffer(new Uint8Array([1, 2, 3]).buffer), { protocol: 5 }));
+      const python = pyRun<string[]>(
+        "def main(inp): return [tohex(pickle.dumps(pickle.PickleBuffer(b'\\x01\\x02\\x03'), 5)), tohex(pickle.dumps(pickle.PickleBuffer(bytearray(b'\\x01\\x02\\x03')), 5))]",
+        null,
+      );
+      expect([bytesHex, arrayHex]).to.deep.equal(python);
+      expect(loads(fromHex(bytesHex))).to.deep.equal(new Uint8Array([1, 2, 3]));
+    });
+
     it('is written in-band at protocol 5 as bytes (read-only) or bytearray (writable), as CPython reads it', () => {
       const ro = dumps(new PickleBuffer(new Uint8Array([1, 2, 3]), true), { protocol: 5 });
-      const rw = dumps(new PickleBuffer(new Uint8Array([1, 2, 3])), { protocol: 5 });
+      const rw = dumps(new PickleBuffer(new Uint8Array([1, 2, 3]), false), { protocol: 5 });
       expect(loads(ro)).to.deep.equal(new Uint8Array([1, 2, 3]));
       const read = pyRun<string[]>('def main(inp): return [repr(pickle.loads(unhex(h))) for h in inp]', [toHex(ro), toHex(rw)]);
       expect(read).to.deep.equal(["b'\\x01\\x02\\x03'", "bytearray(b'\\x01\\x02\\x03')"]);

@@ -516,10 +516,21 @@ def main(inp):
     });
   });
 
+  describe('types', () => {
+    it("loads and Unpickler.load return any (Python's Any), or the type asked for", () => {
+      // This spec is type-checked: each line below would not compile with an `unknown` result.
+      const point: { x: number } = loads(dumps({ x: 1 }));
+      const x: number = loads(dumps({ x: 2 })).x;
+      const list = loads<number[]>(dumps([1, 2]));
+      const again: string = new Unpickler(dumps('s')).load();
+      expect([point.x, x, list.length, again]).to.deep.equal([1, 2, 2, 's']);
+    });
+  });
+
   describe('out-of-band buffers (NEXT_BUFFER)', () => {
     it('buffers are consumed in order and returned as given; a PickleBuffer gives its view', () => {
       const a = latin1('a');
-      const pb = new PickleBuffer(latin1('b'));
+      const pb = new PickleBuffer(latin1('b'), false);
       const got = loads(latin1('\x80\x05(\x97\x97\x97\x98l.'), { buffers: new Set<unknown>([a, pb, latin1('c')]) }) as unknown[];
       expect(got[0]).to.equal(a);
       expect(got[1]).to.equal(pb.view);

@@ -427,15 +427,15 @@ export const GOLDEN: Readonly<Record<string, GoldenEntry>> = {
     loaded: () => bytes(0x61, 0x62, 0x63),
   },
   pb_bytearray_inband: {
-    value: () => new PickleBuffer(bytes(0x61, 0x62, 0x63)),
+    value: () => new PickleBuffer(bytes(0x61, 0x62, 0x63), false),
     loaded: () => bytes(0x61, 0x62, 0x63).buffer,
   },
   pb_bytearray_out_of_band: {
-    value: () => new PickleBuffer(bytes(0x61, 0x62, 0x63)),
+    value: () => new PickleBuffer(bytes(0x61, 0x62, 0x63), false),
     loaded: () => bytes(0x61, 0x62, 0x63),
   },
   pb_list_out_of_band: {
-    value: () => [new PickleBuffer(bytes(0x61, 0x62), true), new PickleBuffer(bytes(0x63, 0x64))],
+    value: () => [new PickleBuffer(bytes(0x61, 0x62), true), new PickleBuffer(bytes(0x63, 0x64), false)],
     loaded: () => [bytes(0x61, 0x62), bytes(0x63, 0x64)],
   },
   persistent_id: { value: () => [new PersRef('abc'), 1] },
