@@ -103,7 +103,7 @@ function plainBytes(chunk: unknown): Uint8Array {
  * dump({ a: [1, 2] }, 'data.pkl');
  * ```
  */
-export function dump(obj: unknown, file: string | number, options?: PicklerOptions): void;
+export function dump(obj: unknown, file: string | number, options?: PicklerOptions | number | null): void;
 /**
  * Writes the pickle of `obj` to a stream in one `write` call.
  *
@@ -118,17 +118,17 @@ export function dump(obj: unknown, file: string | number, options?: PicklerOptio
  * await dump(value, fs.createWriteStream('data.pkl'));
  * ```
  */
-export function dump(obj: unknown, file: PickleSink, options?: PicklerOptions): Promise<void>;
+export function dump(obj: unknown, file: PickleSink, options?: PicklerOptions | number | null): Promise<void>;
 /** Either form, for a `file` whose kind is known only at run time. */
 export function dump(
   obj: unknown,
   file: PickleTarget,
-  options?: PicklerOptions,
+  options?: PicklerOptions | number | null,
 ): void | Promise<void>;
 export function dump(
   obj: unknown,
   file: PickleTarget,
-  options?: PicklerOptions,
+  options?: PicklerOptions | number | null,
 ): void | Promise<void> {
   if (isFileArg(file, 'dump')) {
     const fs = getFileSystem('dump');
@@ -218,7 +218,7 @@ async function writeTo(sink: PickleSink, bytes: Uint8Array): Promise<void> {
  * const value = load('data.pkl');
  * ```
  */
-export function load<T = any>(file: string | number | Uint8Array, options?: UnpicklerOptions): T;
+export function load<T = any>(file: string | number | Uint8Array, options?: UnpicklerOptions | null): T;
 /**
  * Reads a stream to its end and loads the first pickle in it.
  *
@@ -231,10 +231,11 @@ export function load<T = any>(file: string | number | Uint8Array, options?: Unpi
  * const value = await load(process.stdin);
  * ```
  */
-export function load<T = any>(file: PickleSource, options?: UnpicklerOptions): Promise<T>;
+export function load<T = any>(file: PickleSource, options?: UnpicklerOptions | null): Promise<T>;
 /** Either form, for a `file` whose kind is known only at run time. */
-export function load(file: PickleInput, options?: UnpicklerOptions): any;
-export function load(file: PickleInput, options?: UnpicklerOptions): any {
+export function load(file: PickleInput, options?: UnpicklerOptions | null): any;
+export function load(file: PickleInput, options?: UnpicklerOptions | null): any {
+  options ??= undefined;
   if (isFileArg(file, 'load') || file instanceof Uint8Array) {
     return new Unpickler(readInput(file, 'load'), options).load();
   }
@@ -260,7 +261,7 @@ export function load(file: PickleInput, options?: UnpicklerOptions): any {
  */
 export function loadAll<T = any>(
   file: string | number | Uint8Array,
-  options?: UnpicklerOptions,
+  options?: UnpicklerOptions | null,
 ): Generator<T, void, undefined>;
 /**
  * Reads every pickle from a stream, yielding each as soon as its last byte has arrived (the
@@ -279,17 +280,18 @@ export function loadAll<T = any>(
  */
 export function loadAll<T = any>(
   file: PickleSource,
-  options?: UnpicklerOptions,
+  options?: UnpicklerOptions | null,
 ): AsyncGenerator<T, void, undefined>;
 /** Either form, for a `file` whose kind is known only at run time. */
 export function loadAll(
   file: PickleInput,
-  options?: UnpicklerOptions,
+  options?: UnpicklerOptions | null,
 ): Generator<any, void, undefined> | AsyncGenerator<any, void, undefined>;
 export function loadAll(
   file: PickleInput,
-  options?: UnpicklerOptions,
+  options?: UnpicklerOptions | null,
 ): Generator<any, void, undefined> | AsyncGenerator<any, void, undefined> {
+  options ??= undefined;
   if (isFileArg(file, 'loadAll') || file instanceof Uint8Array) {
     return loadAllBytes(readInput(file, 'loadAll'), options);
   }

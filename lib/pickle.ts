@@ -10,15 +10,16 @@ import type { PickleData } from './unpickler-input';
  *
  * @param obj The value.
  * @param options `protocol` (default 5), `fixImports`, `bufferCallback`, `dispatchTable`,
- *   `reducerOverride`, `persistentId`.
+ *   `reducerOverride`, `persistentId`; or the protocol alone, as in `dumps(obj, 2)`.
  * @returns The pickle.
  * @throws {PicklingError} for a value that cannot be pickled.
+ * @throws {RangeError} for a protocol above 5; {TypeError} for one that is not an integer.
  * @example
  * ```ts
  * const bytes = dumps({ a: [1, 2] }, { protocol: 4 });
  * ```
  */
-export function dumps(obj: unknown, options?: PicklerOptions): Uint8Array {
+export function dumps(obj: unknown, options?: PicklerOptions | number | null): Uint8Array {
   return new Pickler(options).dump(obj);
 }
 
@@ -37,6 +38,6 @@ export function dumps(obj: unknown, options?: PicklerOptions): Uint8Array {
  * const value = loads(bytes);
  * ```
  */
-export function loads<T = any>(data: PickleData, options?: UnpicklerOptions): T {
+export function loads<T = any>(data: PickleData, options?: UnpicklerOptions | null): T {
   return new Unpickler(data, options).load() as T;
 }

@@ -73,10 +73,12 @@ export class Pickler extends PicklerGlobals {
   persistentId?(obj: unknown): unknown;
 
   /**
-   * @param options Protocol, hooks and tables (see {@link PicklerOptions}).
+   * @param options Protocol, hooks and tables (see {@link PicklerOptions}), or the protocol alone.
    * @throws {RangeError} `pickle protocol must be <= 5`.
+   * @throws {TypeError} when the protocol is not an integer.
    */
-  constructor(options: PicklerOptions = {}) {
+  constructor(options?: PicklerOptions | number | null) {
+    options = pickleOptions(options);
     super(checkProtocol(options.protocol ?? DEFAULT_PROTOCOL));
     const protocol = this.protocol;
     this.fixImports = options.fixImports ?? true;
@@ -427,12 +429,20 @@ const DATETIME_KEY = globalKey('datetime', 'datetime');
 /** The 10 state bytes of the Date being written (copied into the output at once). */
 const DATETIME_SCRATCH = new Uint8Array(10);
 
-function checkProtocol(protocol: number): number {
-  if (protocol < 0) return HIGHEST_PROTOCOL;
-  if (!Number.isInteger(protocol) || protocol > HIGHEST_PROTOCOL) {
-    throw new RangeError(`pickle protocol must be <= ${HIGHEST_PROTOCOL}`);
+function checkProtocol(protocol: unknown): number {
+  if (typeof protocol === 'boolean') return Number(protocol);
+  if (typeof protocol !== 'number' || !Number.isInteger(protocol)) {
+    throw new TypeError(`'${typeName(protocol)}' object cannot be interpreted as an integer`);
   }
+  if (protocol < 0) return HIGHEST_PROTOCOL;
+  if (protocol > HIGHEST_PROTOCOL) throw new RangeError(`pickle protocol must be <= ${HIGHEST_PROTOCOL}`);
   return protocol;
+}
+
+/** Options, or a protocol number alone as Python's `dumps(obj, protocol)` takes it. */
+function pickleOptions(options: PicklerOptions | number | null | undefined): PicklerOptions {
+  if (typeof options === 'number') return { protocol: options };
+  return options ?? {};
 }
 
 /** Sentinel a `reducerOverride` may return to mean "not handled" (Python's NotImplemented). */

@@ -13,7 +13,7 @@ import { UnpicklingError, typeName } from './errors';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py3Name } from './pynames';
 import { newobj } from './reduce';
-import { defaultRegistry, type Registry } from './registry';
+import { defaultRegistry, globalKey, type Registry } from './registry';
 import { findMapDicts } from './mapscan';
 import { OTHER, walkSymbols } from './prescan';
 import { isNative, nativeGlobal, nativeName } from './typemap';
@@ -66,7 +66,8 @@ export class Unpickler extends UnpicklerCore {
    * @param data The pickle bytes (not copied; do not change them while loading).
    * @param options Decoding, buffers, hooks and the allow-list (see {@link UnpicklerOptions}).
    */
-  constructor(data: PickleData, options: UnpicklerOptions = {}) {
+  constructor(data: PickleData, options?: UnpicklerOptions | null) {
+    options ??= {};
     super(data, options.encoding ?? 'ASCII', options.errors ?? 'strict');
     this.registry = options.registry ?? defaultRegistry;
     this.placeholders = options.placeholders ?? false;
@@ -93,6 +94,7 @@ export class Unpickler extends UnpicklerCore {
   load(): any {
     const start = this.pos;
     this.prescanned = false;
+    this.resolved.clear();
     this.replayable = this.memoSize() === 0;
     this.buffersBefore = this.buffersUsed;
     try {
@@ -129,6 +131,12 @@ export class Unpickler extends UnpicklerCore {
 
   /** Whether the rest of this load has been checked for forbidden globals (see prescan). */
   private prescanned = false;
+  /**
+   * What the pre-scan resolved, by module and name, for the rest of this load: findClass is
+   * called once per name, as CPython calls it once per GLOBAL, not again when it is reached.
+   */
+  private readonly resolved = new Map<string, unknown>();
+  private scanning = false;
 
   /**
    * Before the first callable of the user's runs (a declared class or function, a persistentLoad
@@ -163,7 +171,17 @@ export class Unpickler extends UnpicklerCore {
         py2StrIsStr: this.py2StrIsStr,
         proto: this.proto,
       },
-      { global: (module, name, proto) => this.resolveGlobalAt(module, name, proto), ext: (code) => this.resolveExtension(code) },
+      {
+        global: (module, name, proto) => {
+          this.scanning = true;
+          try {
+            return this.resolveGlobalAt(module, name, proto);
+          } finally {
+            this.scanning = false;
+          }
+        },
+        ext: (code) => this.resolveExtension(code),
+      },
     );
   }
 
@@ -200,7 +218,12 @@ export class Unpickler extends UnpicklerCore {
   private resolveGlobalAt(module: string, name: string, proto: number): unknown {
     let [m, n] = [module, name];
     if (proto < 3 && this.fixImports) [m, n] = py3Name(module, name);
-    return this.findClass(m, n);
+    if (this.resolved.size === 0 && !this.scanning) return this.findClass(m, n);
+    const key = globalKey(m, n);
+    if (!this.scanning && this.resolved.has(key)) return this.resolved.get(key);
+    const value = this.findClass(m, n);
+    if (this.scanning) this.resolved.set(key, value);
+    return value;
   }
 
   /** EXT1/2/4: the registry's inverted extension table, then {@link findClass}. */

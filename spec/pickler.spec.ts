@@ -189,9 +189,21 @@ describe('Pickler', () => {
       expect(new Pickler({ protocol: -3 }).protocol).to.equal(5);
     });
 
-    it('protocol 6 or a fraction is a RangeError, as CPython raises ValueError', () => {
+    it('protocol 6 is a RangeError, as CPython raises ValueError; a fraction or a string is a TypeError, as in CPython', () => {
       expect(() => dumps(null, { protocol: 6 })).to.throw(RangeError, 'pickle protocol must be <= 5');
-      expect(() => dumps(null, { protocol: 1.5 })).to.throw(RangeError);
+      expect(() => dumps(null, { protocol: 1.5 })).to.throw(TypeError, "'number' object cannot be interpreted as an integer");
+      expect(() => dumps(null, { protocol: '2' as never })).to.throw(TypeError, "'string' object cannot be interpreted as an integer");
+      // Python's True is 1.
+      expect(toHex(dumps(null, { protocol: true as never }))).to.equal('4e2e');
+    });
+
+    it("takes the protocol alone, as Python's dumps(obj, protocol) does, and null for no options", () => {
+      expect(toHex(dumps(1, 2))).to.equal('80024b012e');
+      expect(toHex(dumps(1, 0))).to.equal('49310a2e');
+      expect(toHex(dumps(1, null))).to.equal('80054b012e');
+      expect(new Pickler(3).protocol).to.equal(3);
+      expect(new Pickler(null).protocol).to.equal(5);
+      expect(loads(dumps([1]), null)).to.deep.equal([1]);
     });
 
     it('a bufferCallback needs protocol 5', () => {

@@ -423,6 +423,20 @@ def main(inp):
       expect(asked).to.deep.equal(['builtins.len']);
     });
 
+    it('findClass is asked once per name even when user code makes the loader check names first', () => {
+      // A persistent id is the user's code: every later global is resolved before it runs.
+      const asked: string[] = [];
+      const findClass = (m: string, n: string): unknown => {
+        asked.push(`${m}.${n}`);
+        return Point;
+      };
+      const data = latin1('\x80\x02K\x01Qc__main__\nPoint\nq\x00)\x81q\x01\x86.');
+      const [pid, point] = loads(data, { persistentLoad: (p) => p, findClass }) as [number, Point];
+      expect(pid).to.equal(1);
+      expect(point).to.be.instanceOf(Point);
+      expect(asked).to.deep.equal(['__main__.Point']);
+    });
+
     it('placeholders keep what CPython wrote: _reconstructor calls at protocols 0-1, a ZoneInfo datetime, a keyword-only __new__', function () {
       const hexes = pyRun<string[]>(`
 import collections, zoneinfo
