@@ -46,13 +46,7 @@ export function hexDigit(b: number | undefined): number {
 export function decodeLong(data: Uint8Array, start: number, end: number): bigint {
   const n = end - start;
   if (n === 0) return 0n;
-  if (n <= 6) {
-    // Fits a double exactly: no bigint parsing.
-    let v = 0;
-    for (let i = end - 1; i >= start; i--) v = v * 256 + data[i]!;
-    if (data[end - 1]! & 0x80) v -= 2 ** (8 * n);
-    return BigInt(v);
-  }
+  if (n <= 6) return BigInt(decodeShortLong(data, start, end));
   // Note: the hex text is made as bytes; a string grown two characters at a time took 60 times
   // the input in memory (a 32 MB LONG4 ran out of it).
   const hex = new Uint8Array(2 * n + 2);
@@ -69,6 +63,21 @@ export function decodeLong(data: Uint8Array, start: number, end: number): bigint
 
 /** The ASCII codes of '0'-'9', 'a'-'f'. */
 const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/**
+ * {@link decodeLong} for at most 6 bytes, as a number: it fits a double exactly.
+ *
+ * @param data The bytes.
+ * @param start First byte.
+ * @param end End (exclusive), at most 6 bytes after `start`.
+ * @returns The value.
+ */
+export function decodeShortLong(data: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let i = end - 1; i >= start; i--) v = v * 256 + data[i]!;
+  if (end > start && data[end - 1]! & 0x80) v -= 2 ** (8 * (end - start));
+  return v;
+}
 
 /**
  * Whether a LONG1/LONG4 payload has a redundant sign byte, which CPython never writes: copyreg's

@@ -33,8 +33,9 @@ export function isIndex(k: string): boolean {
  * The own property keys that make up an object's state, the ones copy, deepcopy and the default
  * reduction carry over: enumerable string keys, then enumerable symbol keys. Errors also keep
  * their non-enumerable `message`, `stack` and `cause`. A built-in's internal parts are not state:
- * array and String indices, and typed-array contents (extra properties on typed arrays are not
- * kept: listing them would cost a string per element).
+ * array and String indices, and typed-array contents. Extra string-keyed properties are not
+ * looked for on typed arrays, nor on Arrays of 2^16 items or more that are (nearly) all present:
+ * listing them would cost a string per element.
  *
  * @param x The object.
  * @param kind Its kind.
@@ -45,6 +46,10 @@ export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
   if (kind === Kind.ERROR) {
     keys = Object.getOwnPropertyNames(x);
   } else if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW || kind === Kind.ARRAY_BUFFER) {
+    keys = [];
+  } else if (kind === Kind.ARRAY && (x as unknown[]).length >= SPARSE_MIN && looksDense(x as unknown[], (x as unknown[]).length)) {
+    // Note: listing a long array's keys makes a string per index (70 ns each at this size, ten
+    // times the copy of a number); its extra string-keyed properties are not looked for.
     keys = [];
   } else {
     const names = Object.keys(x);

@@ -15,6 +15,7 @@ import { utf8Length } from './utf8';
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** CPython's default `sys.get_int_max_str_digits()`. */
 const INT_MAX_STR_DIGITS = 4300;
@@ -44,6 +45,10 @@ export function writeInt(out: Output, protocol: number, v: number | bigint): voi
       return;
     }
   }
+  if (protocol >= 2 && typeof v === 'number' && v >= -MAX_SAFE && v <= MAX_SAFE) {
+    writeSafeLong(out, v);
+    return;
+  }
   if (protocol >= 2) {
     const bytes = encodeLong(BigInt(v));
     if (marked) bytes.push(v < 0n ? 0xff : 0x00);
@@ -68,6 +73,33 @@ export function writeInt(out: Output, protocol: number, v: number | bigint): voi
     );
   }
   out.ascii(marked ? `L${text}\n` : `L${text}L\n`);
+}
+
+/**
+ * LONG1 for a safe integer (|v| < 2^53, beyond int32): CPython's minimal two's-complement bytes,
+ * worked out on the number itself (through a bigint and hex text it cost 0.5 µs an int). A
+ * negative v is written as the complement of -v - 1, whose bytes are those of v. Division, not
+ * `%`, which is a call into C for numbers this large.
+ */
+function writeSafeLong(out: Output, v: number): void {
+  const negative = v < 0;
+  const u = negative ? -v - 1 : v;
+  let n = 0;
+  let top = 0;
+  for (let t = u; t > 0; n++) {
+    top = t;
+    t = Math.floor(t / 256);
+  }
+  // Note: one byte more when the top byte's high bit would read as the wrong sign.
+  if (n === 0 || top >= 0x80) n++;
+  out.byte2(OP.LONG1, n);
+  let rest = u;
+  for (let i = 0; i < n; i++) {
+    const q = Math.floor(rest / 256);
+    const b = rest - q * 256;
+    out.byte(negative ? 255 - b : b);
+    rest = q;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * (time, pattern, primitive, bytes), made without running a constructor of the user's, and the
  * integrity level (frozen, sealed, not extensible) that copies take over.
  */
-import { builtinBase, classOf, Kind, typedArrayBase } from './builtins';
+import { builtinBase, classOf, Kind, typedArrayBase, withoutStackTrace } from './builtins';
 
 /**
  * Constructs a built-in with `args` so that the result has `like`'s prototype: through its class
@@ -58,7 +58,8 @@ export function makeShell(x: object, kind: Kind, buffer?: ArrayBufferLike): obje
     case Kind.ERROR: {
       const base = errorBase(x);
       // AggregateError's constructor requires its errors; the copy gets them as state.
-      return constructLike(base, typeof AggregateError === 'function' && base === AggregateError ? [[]] : [], x);
+      const args = typeof AggregateError === 'function' && base === AggregateError ? [[]] : [];
+      return withoutStackTrace(() => constructLike(base, args, x));
     }
     case Kind.BOXED:
       return boxLike(x);

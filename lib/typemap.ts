@@ -9,7 +9,7 @@
  * module (undefined, array holes, RegExp, typed arrays, …). `NATIVES` holds the JS implementation
  * of each such global; it is also the loader's fixed allow-list of Python globals.
  */
-import { Kind, TYPED_ARRAYS, typedArrayBase } from './builtins';
+import { Kind, TYPED_ARRAYS, typedArrayBase, withoutStackTrace } from './builtins';
 import {
   allocatesPerUnit,
   copiesItems,
@@ -308,8 +308,8 @@ function makeError(ctor: ErrorConstructor, pyName: string | undefined, args: unk
   const primitive = typeof first !== 'object' && typeof first !== 'function';
   const message = typeof first === 'string' ? first : primitive ? String(first) : '';
   // Note: Python's Exception() has no args; a JS Error made without a message has no own message.
-  const e = args.length === 0 ? new ctor() : new ctor(message);
-  // Note: the stack is the loader's; BUILD state replaces it with the original when present.
+  // Note: no stack of the loader's; BUILD state brings the original's when there is one.
+  const e = withoutStackTrace(() => (args.length === 0 ? new ctor() : new ctor(message)));
   if (pyName !== undefined && ERROR_CLASSES[pyName] === undefined) {
     Object.defineProperty(e, 'name', { value: pyName, writable: true, configurable: true });
   }

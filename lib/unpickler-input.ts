@@ -4,7 +4,7 @@
  * binary and text forms, Python 2 strings).
  */
 import { UnpicklingError } from './errors';
-import { decodeLong, isRedundantLong, parseCInt, parseIntBase0 } from './literals';
+import { decodeLong, decodeShortLong, isRedundantLong, parseCInt, parseIntBase0 } from './literals';
 import { charmapTable, decodeCharmap } from './codecs';
 import {
   type DecodeErrorHandler,
@@ -178,9 +178,11 @@ export abstract class UnpicklerInput {
 
   protected long(n: number): number | bigint {
     const at = this.need(n);
-    const v = decodeLong(this.data, at, at + n);
     // Note: CPython writes minimal encodings; a redundant sign byte marks a JS bigint.
-    return isRedundantLong(this.data, at, at + n) ? v : intValue(v);
+    const marked = isRedundantLong(this.data, at, at + n);
+    if (n <= 6 && !marked) return decodeShortLong(this.data, at, at + n);
+    const v = decodeLong(this.data, at, at + n);
+    return marked ? v : intValue(v);
   }
 
   protected textInt(): number | bigint | boolean {

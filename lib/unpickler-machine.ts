@@ -176,11 +176,21 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected append(target: object, all: unknown[], from: number): void {
     if (typeof target === 'function') throw err('cannot append to a class');
     if (Array.isArray(target) && Object.getPrototypeOf(target) === Array.prototype) {
+      let holes = 0;
       for (let i = from; i < all.length; i++) {
         const x = all[i];
-        if (x === HOLE) target.length++;
-        else target.push(x);
+        if (x === HOLE) {
+          holes++;
+          continue;
+        }
+        // Note: a run of holes is one length change (each was a call into the engine).
+        if (holes > 0) {
+          target.length += holes;
+          holes = 0;
+        }
+        target.push(x);
       }
+      if (holes > 0) target.length += holes;
       return;
     }
     if (Object.getPrototypeOf(target) !== Set.prototype) this.beforeUserCode(all === this.stack ? from : this.stack.length, 0);

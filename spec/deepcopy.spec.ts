@@ -620,6 +620,27 @@ describe('deepcopy', () => {
       expect(y[sym]).to.not.equal(x[sym]);
     });
 
+    it('an array of 2^16 items or more, all present, keeps its symbol-keyed extras but not its string-keyed ones (README)', () => {
+      const long = Array.from({ length: 1 << 16 }, (_, i) => i) as number[] & { extra?: unknown; [s: symbol]: unknown };
+      const sym = Symbol('k');
+      long.extra = [1];
+      long[sym] = [2];
+      const y = deepcopy(long);
+      expect(y).to.have.length(1 << 16);
+      expect(y[65535]).to.equal(65535);
+      expect(y[sym]).to.deep.equal([2]);
+      expect(y.extra).to.equal(undefined);
+      // One item short of the threshold, or a sparse array of any length, keeps them all.
+      const shorter = long.slice(1) as typeof long;
+      shorter.extra = [1];
+      expect(deepcopy(shorter).extra).to.deep.equal([1]);
+      const sparse = [] as unknown[] & { extra?: unknown };
+      sparse[1 << 20] = 1;
+      sparse.extra = [3];
+      expect(deepcopy(sparse).extra).to.deep.equal([3]);
+      expect(copy(sparse).extra).to.equal(sparse.extra);
+    });
+
     it('keeps array properties whose names look numeric but are not indices ("1.5", "01", "-1")', () => {
       const x = [1, 2] as unknown as Record<string, unknown>;
       for (const k of ['1.5', '01', '-1', '4294967295']) x[k] = [k];
@@ -724,6 +745,30 @@ describe('deepcopy', () => {
       expect(y[0].buffer).to.equal(y[2]);
       expect(y[1].buffer).to.equal(y[2]);
       expect(y[2]).to.not.equal(buffer);
+    });
+
+    it("makes an Error's copy without capturing a stack of its own, and leaves Error.stackTraceLimit as it was", () => {
+      const errors = [new Error('a'), new TypeError('b'), Object.assign(new RangeError('c'), { code: 1 })];
+      const limit = Error.stackTraceLimit;
+      const y = deepcopy(errors);
+      expect(Error.stackTraceLimit).to.equal(limit);
+      y.forEach((e, i) => {
+        expect(e).to.not.equal(errors[i]);
+        expect(e.stack).to.equal(errors[i]!.stack);
+        expect(Object.getPrototypeOf(e)).to.equal(Object.getPrototypeOf(errors[i]));
+      });
+      // Without an own stack, a copy has none of deepcopy's frames either.
+      const bare = new Error('no stack');
+      delete (bare as { stack?: string }).stack;
+      expect(String(deepcopy(bare).stack ?? '')).to.not.include('deepcopy');
+      // A hook that throws while the limit is lowered leaves it as it was.
+      class Throwing extends Error {
+        __reduce_ex__(): never {
+          throw new Error('no');
+        }
+      }
+      expect(() => deepcopy(new Throwing('t'))).to.throw('no');
+      expect(Error.stackTraceLimit).to.equal(limit);
     });
 
     it('copies Errors: message and stack kept, cause and own properties deep-copied', () => {

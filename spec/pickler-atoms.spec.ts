@@ -69,6 +69,22 @@ describe('pickler-atoms', () => {
       });
     });
 
+    it('writes safe integers beyond 32 bits as CPython does, at every byte length and sign (random values)', () => {
+      let seed = 11;
+      const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const values: number[] = [2 ** 47 - 1, -(2 ** 47), 2 ** 47, -(2 ** 47) - 1, 2 ** 39, -(2 ** 39) - 1, 255 * 2 ** 40, -(255 * 2 ** 40)];
+      for (let i = 0; i < 400; i++) {
+        const v = Math.floor(next() * 2 ** (32 + (i % 21))) + 2 ** 31;
+        values.push(i % 2 === 0 ? v : -v - 1);
+      }
+      const cases: [string, string, number][] = values.map((v) => ['int', String(v), 2]);
+      const expected = cpython(cases);
+      cases.forEach(([, text], i) => {
+        expect(toHex(atom((out) => writeInt(out, 2, Number(text)))), text).to.equal(expected[i]);
+        expect(loads(wrap(2, atom((out) => writeInt(out, 2, Number(text))))), text).to.equal(Number(text));
+      });
+    });
+
     it('writes bigints outside the safe range as CPython does, LONG4 past 255 bytes', () => {
       const values = [2n ** 53n, -(2n ** 53n), 2n ** 64n, -(2n ** 64n), 2n ** 63n - 1n, 12345678901234567890n, 2n ** 2100n, -(3n ** 1400n)];
       const cases: [string, string, number][] = [];
