@@ -330,6 +330,15 @@ export class Pickler extends PicklerGlobals {
     if (obj instanceof PyGlobal) return this.saveGlobal(obj, obj.module, obj.name);
     if (obj instanceof PyObject) return this.saveReduce(pyObjectReduction(obj), obj);
     if (obj instanceof PickleBuffer) return this.savePickleBuffer(obj);
+    const kind = kindOf(obj);
+    // Note: built-in JS types come before the reduce chain (SPEC §4), as in copy and deepcopy.
+    if (typeof obj !== 'function' && proto !== null && isExactBuiltin(proto)) {
+      if (proto === Date.prototype && this.saveDatetime(obj)) return;
+      const state = kind === Kind.ARRAY_BUFFER ? null : ownState(obj, kind);
+      const rv = reduceBuiltin(obj, kind, state);
+      if (rv === undefined) throw picklingError(`cannot pickle '${typeName(obj)}' object`);
+      return this.saveReduceValue(rv, obj);
+    }
     // Note: as in CPython's save(), the override sees functions and classes too, before their global.
     if (this.reducerOverride !== undefined) {
       const rv = this.reducerOverride(obj);
@@ -341,14 +350,6 @@ export class Pickler extends PicklerGlobals {
       const cls = classOf(obj);
       const reducer = cls === undefined ? undefined : table.get(cls);
       if (reducer !== undefined) return this.saveReduceValue(reducer(obj), obj);
-    }
-    const kind = kindOf(obj);
-    if (proto === Date.prototype && this.saveDatetime(obj)) return;
-    if (proto !== null && isExactBuiltin(proto)) {
-      const state = kind === Kind.ARRAY_BUFFER ? null : ownState(obj, kind);
-      const rv = reduceBuiltin(obj, kind, state);
-      if (rv === undefined) throw picklingError(`cannot pickle '${typeName(obj)}' object`);
-      return this.saveReduceValue(rv, obj);
     }
     if (kind === Kind.TYPED_ARRAY && obj instanceof Uint8Array && !this.isDeclaredClass(obj)) {
       // A Uint8Array subclass nobody registered (Node's Buffer) is still bytes.

@@ -749,6 +749,25 @@ describe('Pickler', () => {
       expect(asked).to.deep.equal([value[8], pkMake, value[9]]);
     });
 
+    it('built-in JS types (Date, RegExp, Error, typed arrays) are written before the chain, as copy and deepcopy treat them (SPEC §4)', () => {
+      const asked: unknown[] = [];
+      const table = new Map<Function, (o: unknown) => unknown>([
+        [Date, () => 'table'],
+        [RegExp, () => 'table'],
+      ]);
+      const values: unknown[] = [new Date(0), /a/g, new TypeError('t'), new Float64Array([1.5])];
+      const data = dumps(values, {
+        dispatchTable: table as never,
+        reducerOverride: (o) => (asked.push(o), NotImplemented),
+      });
+      expect(asked.filter((o) => values.includes(o))).to.deep.equal([]);
+      const back = loads(data) as unknown[];
+      expect((back[0] as Date).getTime()).to.equal(0);
+      expect(String(back[1])).to.equal('/a/g');
+      expect(back[2]).to.be.instanceOf(TypeError);
+      expect(Array.from(back[3] as Float64Array)).to.deep.equal([1.5]);
+    });
+
     it("a string reduce value must name the object itself, as CPython's save_global checks", () => {
       class PkNamedBySelf {}
       defaultRegistry.declare(PkNamedBySelf, { module: 'spec_pickler', name: 'PkNamedBySelf', isClass: true });
