@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { PicklingError } from '../lib/errors';
 import { loads } from '../lib/pickle';
 import { encodeLong, writeFloat, writeInt, writeStr } from '../lib/pickler-atoms';
+import { decodeLong } from '../lib/literals';
 import { Output } from '../lib/output';
 
 import { pyRun, toHex } from './helpers/python';
@@ -131,6 +132,23 @@ describe('pickler-atoms', () => {
   });
 
   describe('encodeLong', () => {
+    it("gives Python's encode_long bytes for random values of 1 to 300 bits, and decodeLong reads them back", () => {
+      let seed = 5;
+      const next = (): bigint => BigInt((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 2);
+      const values: bigint[] = [(1n << 255n) - 1n, -(1n << 255n), 1n << 255n, -(1n << 255n) - 1n, (1n << 63n) - 1n, -(1n << 63n)];
+      for (let i = 0; i < 600; i++) {
+        let v = 0n;
+        for (let b = 0; b < 1 + (i % 300); b += 30) v = (v << 30n) | next();
+        values.push(BigInt.asIntN(1 + (i % 300), v) || 1n);
+      }
+      const expected = pyRun<string[]>('def main(inp): return [tohex(pickle.encode_long(int(v))) for v in inp]', values.map(String));
+      values.forEach((v, i) => {
+        const bytes = encodeLong(v);
+        expect(toHex(Uint8Array.from(bytes)), String(v)).to.equal(expected[i]);
+        expect(decodeLong(Uint8Array.from(bytes), 0, bytes.length), String(v)).to.equal(v);
+      });
+    });
+
     it("gives Python's encode_long bytes", () => {
       expect(encodeLong(0n)).to.deep.equal([]);
       expect(encodeLong(127n)).to.deep.equal([0x7f]);
