@@ -2,10 +2,11 @@
  * The frame record of deepcopy's frame walker (deepcopy-frames.ts): one unit of pending work,
  * its kinds and phases, and the small helpers the walker's steps share.
  */
-import { Kind } from './builtins';
+import { Kind, kindOf } from './builtins';
 import type { IdentityMemo } from './memo';
 import { sparseIndices, stateKeys } from './ownkeys';
 import type { Reduction } from './reduction';
+import { applyIntegrity, integrityOf, makeShell } from './shells';
 
 /** A result that is not ready: a frame will deliver it. */
 export const PENDING: unique symbol = Symbol('pending');
@@ -71,6 +72,24 @@ export interface RecursiveCopier {
   readonly memo: IdentityMemo;
   /** The memo as the `Map` a `__deepcopy__(memo)` hook receives. */
   publicMemo(): Map<unknown, unknown>;
+}
+
+/**
+ * The copy of the buffer a typed array or DataView views: one copy per buffer, so views that
+ * share a buffer share its copy; a SharedArrayBuffer is shared, not copied.
+ *
+ * @param memo The copy's memo.
+ * @param buffer The original buffer.
+ * @returns Its copy.
+ */
+export function copyBuffer(memo: IdentityMemo, buffer: ArrayBufferLike): ArrayBufferLike {
+  const hit = memo.get(buffer);
+  if (hit !== undefined) return hit as ArrayBufferLike;
+  if (kindOf(buffer) === Kind.ATOMIC) return buffer;
+  const y = makeShell(buffer, Kind.ARRAY_BUFFER) as ArrayBuffer;
+  memo.set(buffer, y);
+  applyIntegrity(y, integrityOf(buffer));
+  return y;
 }
 
 /** Stands for a missing index while the items of an Array subclass are copied. */

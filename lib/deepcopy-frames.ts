@@ -13,6 +13,7 @@ import { CopyError, typeName } from './errors';
 import {
   arrayItems,
   arrayPartKeys,
+  copyBuffer,
   F_OBJECT,
   F_REDUCE,
   F_ROOT,
@@ -184,7 +185,7 @@ export class FrameWalker {
   private beginNative(x: any, kind: Kind): unknown {
     let buffer: ArrayBufferLike | undefined;
     if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW) {
-      buffer = this.copyBuffer((x as DataView).buffer);
+      buffer = copyBuffer(this.host.memo, (x as DataView).buffer);
     }
     const y = makeShell(x, kind, buffer);
     if (kind === Kind.REGEXP) (y as RegExp).lastIndex = (x as RegExp).lastIndex;
@@ -194,16 +195,6 @@ export class FrameWalker {
       return y;
     }
     return this.beginObject(x, kind, y, integrityOf(x));
-  }
-
-  private copyBuffer(buffer: ArrayBufferLike): ArrayBufferLike {
-    const hit = this.host.memo.get(buffer);
-    if (hit !== undefined) return hit as ArrayBufferLike;
-    if (kindOf(buffer) === Kind.ATOMIC) return buffer;
-    const y = makeShell(buffer, Kind.ARRAY_BUFFER) as ArrayBuffer;
-    this.host.memo.set(buffer, y);
-    applyIntegrity(y, integrityOf(buffer));
-    return y;
   }
 
   /** Anything else: `__deepcopy__`, then the reduce chain (with a fast path for the default). */

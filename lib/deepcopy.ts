@@ -13,7 +13,7 @@
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
 import { inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
-import { PENDING, type RecursiveCopier } from './deepcopy-frame';
+import { copyBuffer, PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
 import { sliceArray, SPARSE_MIN, sparseIndices, stateKeys } from './ownkeys';
@@ -110,6 +110,20 @@ class DeepCopier implements RecursiveCopier {
       }
       if (p === SKIP || !isExtensible(x) || (!p.exact && mayOwnHook(x))) return PENDING;
       plan = p;
+      if (isBytes(plan.kind)) {
+        // Note: no own properties for these (see stateKeys); views share their buffer's copy.
+        if (plan.kind === Kind.TYPED_ARRAY && plan.exact && this.viewsWholeNewBuffer(x)) {
+          // The common case, one array over a buffer of its own: one slice copies both.
+          y = TYPED_ARRAY_SLICE.call(x);
+          this.remember(x.buffer, y.buffer);
+          this.remember(x, y);
+          return y;
+        }
+        const buffer = plan.kind === Kind.ARRAY_BUFFER ? undefined : copyBuffer(this.memo, (x as DataView).buffer);
+        y = makeShell(x, plan.kind, buffer);
+        this.remember(x, y);
+        return y;
+      }
       keys = stateKeys(x, plan.kind);
       y = plan.kind === Kind.OBJECT ? Object.create(proto) : makeShell(x, plan.kind);
       if (plan.kind === Kind.REGEXP) y.lastIndex = x.lastIndex;
@@ -180,7 +194,7 @@ class DeepCopier implements RecursiveCopier {
    */
   private classify(x: any, proto: object): Plan | typeof SKIP {
     const kind = kindOf(x);
-    const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind);
+    const recursive = kind === Kind.OBJECT || kind === Kind.MAP || kind === Kind.SET || isLeaf(kind) || isBytes(kind);
     // Note: an Object.create() of a built-in subclass's prototype says nothing of its real instances.
     if (!recursive || (kind === Kind.OBJECT && inheritsSlots(x))) return SKIP;
     if (isExactBuiltin(proto)) return { kind, exact: true, proto, guarded: undefined, uses: 0 };
@@ -188,6 +202,22 @@ class DeepCopier implements RecursiveCopier {
     // A reducer, a reduce hook or a class's own `static __new__` means the reduce path.
     if ((proto as { __deepcopy__?: unknown }).__deepcopy__ !== undefined || !usesDefaultReduction(x, this.table)) return SKIP;
     return { kind, exact: false, proto, guarded: undefined, uses: 0 };
+  }
+
+  /**
+   * Whether a typed array is the only view this copy has met of a plain, fixed-length, extensible
+   * ArrayBuffer that it spans whole.
+   */
+  private viewsWholeNewBuffer(x: Uint8Array): boolean {
+    const buffer = x.buffer as ArrayBuffer & { resizable?: boolean };
+    return (
+      x.byteOffset === 0 &&
+      x.byteLength === buffer.byteLength &&
+      getPrototypeOf(buffer) === ArrayBuffer.prototype &&
+      buffer.resizable !== true &&
+      isExtensible(buffer) &&
+      this.memo.get(buffer) === undefined
+    );
   }
 
   /** Records the copy of an object the caller has just seen to be extensible. */
@@ -248,6 +278,8 @@ const SKIP = 0;
 
 const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible } = Object;
 const OBJECT_PROTO = Object.prototype;
+/** `%TypedArray%.prototype.slice`: a same-type copy with a new buffer of its own. */
+const TYPED_ARRAY_SLICE = (Object.getPrototypeOf(Uint8Array.prototype) as { slice: (this: unknown) => Uint8Array }).slice;
 const ARRAY_PROTO = Array.prototype;
 const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: OBJECT_PROTO, guarded: null, uses: 0 };
 const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: null, guarded: new Set(), uses: 0 };
@@ -274,6 +306,11 @@ function guardedNames(proto: object): ReadonlySet<string | symbol> | null {
  */
 function mayOwnHook(x: object): boolean {
   return '__deepcopy__' in x || '__reduce_ex__' in x || '__reduce__' in x || '__getstate__' in x;
+}
+
+/** Typed arrays, DataViews and ArrayBuffers: bytes and a view of them, no other parts. */
+function isBytes(kind: Kind): boolean {
+  return kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW || kind === Kind.ARRAY_BUFFER;
 }
 
 /** Kinds whose copy has no parts but its own properties (the recursive walker takes them). */

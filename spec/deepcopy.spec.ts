@@ -747,6 +747,30 @@ describe('deepcopy', () => {
       expect(y[2]).to.not.equal(buffer);
     });
 
+    it('an array spanning a buffer of its own shares that buffer\'s copy with views met later, and with the buffer itself', () => {
+      const buffer = new ArrayBuffer(8);
+      const whole = new Float64Array(buffer);
+      const later = new DataView(buffer, 4);
+      whole[0] = 1.5;
+      const y = deepcopy([whole, later, buffer, whole] as const);
+      expect(y[0]).to.be.instanceOf(Float64Array);
+      expect(y[0][0]).to.equal(1.5);
+      expect(y[0].buffer).to.not.equal(buffer);
+      expect(y[1].buffer).to.equal(y[0].buffer);
+      expect(y[2]).to.equal(y[0].buffer);
+      expect(y[3]).to.equal(y[0]);
+      // A subclass, a resizable buffer and a shared one take the general path.
+      class Bytes extends Uint8Array {}
+      const sub = deepcopy(new Bytes([1, 2]));
+      expect(sub).to.be.instanceOf(Bytes);
+      expect(Array.from(sub)).to.deep.equal([1, 2]);
+      const resizable = new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(4, { maxByteLength: 8 });
+      const r = deepcopy(new Uint8Array(resizable, 0, 4));
+      expect((r.buffer as unknown as { maxByteLength: number }).maxByteLength).to.equal(8);
+      const shared = new Int32Array(new SharedArrayBuffer(8));
+      expect(deepcopy(shared).buffer).to.equal(shared.buffer);
+    });
+
     it("makes an Error's copy without capturing a stack of its own, and leaves Error.stackTraceLimit as it was", () => {
       const errors = [new Error('a'), new TypeError('b'), Object.assign(new RangeError('c'), { code: 1 })];
       const limit = Error.stackTraceLimit;
