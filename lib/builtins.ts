@@ -271,7 +271,9 @@ export function allocate(cls: Function, args: readonly unknown[]): object {
   }
   // AggregateError insists on an iterable of errors; the state supplies the real ones.
   if (base === AGGREGATE_ERROR && args.length === 0) return withoutStackTrace(() => Reflect.construct(base, [[]], cls) as object);
-  return withoutStackTrace(() => Reflect.construct(base, args, cls) as object);
+  // Note: only an Error is made without a stack; other bases may run user code on their arguments.
+  if (base === Error || base.prototype instanceof Error) return withoutStackTrace(() => Reflect.construct(base, args, cls) as object);
+  return Reflect.construct(base, args, cls) as object;
 }
 
 /**

@@ -179,6 +179,23 @@ function normalize(name: string): string {
   return name.toLowerCase().replace(/[-_ ]/g, '');
 }
 
+/** Python's names for its ASCII, Latin-1 and UTF-8 codecs (normalized), by codec. */
+const BUILTIN_CODECS = new Map<string, 'ascii' | 'latin1' | 'utf8'>([
+  ...['646', 'ansix3.41968', 'ansix3.41986', 'ansix341968', 'ascii', 'cp367', 'csascii', 'ibm367', 'iso646.irv1991', 'iso646us', 'isoir6', 'us', 'usascii'].map((n) => [n, 'ascii'] as const),
+  ...['8859', 'cp819', 'csisolatin1', 'ibm819', 'iso8859', 'iso88591', 'iso885911987', 'isoir100', 'l1', 'latin', 'latin1'].map((n) => [n, 'latin1'] as const),
+  ...['cp65001', 'u8', 'utf', 'utf8', 'utf8ucs2', 'utf8ucs4'].map((n) => [n, 'utf8'] as const),
+]);
+
+/**
+ * Which of the codecs utf8.ts decodes a name stands for.
+ *
+ * @param name A codec name or alias as Python accepts it (`'latin-1'`, `'L1'`, `'us-ascii'`, `'u8'`).
+ * @returns `'ascii'`, `'latin1'`, `'utf8'`, or undefined for any other codec.
+ */
+export function builtinCodec(name: string): 'ascii' | 'latin1' | 'utf8' | undefined {
+  return BUILTIN_CODECS.get(normalize(name));
+}
+
 const BY_NAME = new Map<string, string>();
 for (const [, names, high] of TABLES) for (const n of names) BY_NAME.set(n, high);
 

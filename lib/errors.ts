@@ -69,3 +69,35 @@ export function typeName(value: unknown): string {
   // Note: a generator's prototype names no class; its tag does ('Generator', 'Array Iterator').
   return Object.prototype.toString.call(value).slice(8, -1);
 }
+
+/**
+ * The name of the Python type a JS value stands for in a pickle (`'int'`, `'float'`, `'str'`,
+ * `'list'`, `'dict'`, `'NoneType'`, …), for messages where CPython names that type; other values
+ * are named as {@link typeName} names them.
+ *
+ * @param value Any JS value.
+ * @returns The type name.
+ */
+export function pyTypeName(value: unknown): string {
+  switch (typeof value) {
+    case 'undefined':
+      return 'NoneType';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return Number.isInteger(value) ? 'int' : 'float';
+    case 'bigint':
+      return 'int';
+    case 'string':
+      return 'str';
+    default:
+      if (value === null) return 'NoneType';
+      if (Array.isArray(value)) return Object.isFrozen(value) ? 'tuple' : 'list';
+      if (value instanceof Map) return 'dict';
+      if (value instanceof Set) return Object.isFrozen(value) ? 'frozenset' : 'set';
+      if (value instanceof Uint8Array) return 'bytes';
+      if (value instanceof ArrayBuffer) return 'bytearray';
+      if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) return 'dict';
+      return typeName(value);
+  }
+}

@@ -34,8 +34,8 @@ export function isIndex(k: string): boolean {
  * reduction carry over: enumerable string keys, then enumerable symbol keys. Errors also keep
  * their non-enumerable `message`, `stack` and `cause`. A built-in's internal parts are not state:
  * array and String indices, and typed-array contents. Extra string-keyed properties are not
- * looked for on typed arrays, nor on Arrays of 2^16 items or more that are (nearly) all present:
- * listing them would cost a string per element.
+ * looked for on typed arrays, nor on exact Arrays of 2^16 items or more without holes: listing
+ * them would cost a string per element.
  *
  * @param x The object.
  * @param kind Its kind.
@@ -47,7 +47,7 @@ export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
     keys = Object.getOwnPropertyNames(x);
   } else if (kind === Kind.TYPED_ARRAY || kind === Kind.DATA_VIEW || kind === Kind.ARRAY_BUFFER) {
     keys = [];
-  } else if (kind === Kind.ARRAY && (x as unknown[]).length >= SPARSE_MIN && looksDense(x as unknown[], (x as unknown[]).length)) {
+  } else if (kind === Kind.ARRAY && isLongPackedArray(x)) {
     // Note: listing a long array's keys makes a string per index (70 ns each at this size, ten
     // times the copy of a number); its extra string-keyed properties are not looked for.
     keys = [];
@@ -61,6 +61,19 @@ export function stateKeys(x: object, kind: Kind): (string | symbol)[] {
     if (kind === Kind.ERROR || Object.prototype.propertyIsEnumerable.call(x, s)) keys.push(s);
   }
   return keys;
+}
+
+/**
+ * Whether `x` is an exact Array of at least {@link SPARSE_MIN} items with no hole: the arrays
+ * whose extra string-keyed properties stateKeys does not look for. Checking every index costs a
+ * fraction of a nanosecond each; the answer must not depend on chance (see looksDense).
+ */
+function isLongPackedArray(x: object): boolean {
+  const a = x as unknown[];
+  const n = a.length;
+  if (n < SPARSE_MIN || Object.getPrototypeOf(a) !== Array.prototype) return false;
+  for (let i = 0; i < n; i++) if (!(i in a)) return false;
+  return true;
 }
 
 /** Arrays at least this long are checked for sparseness before a walk over every index. */

@@ -4,7 +4,7 @@
  * memo entry, list items, dict items, state). The Pickler adds `save()` and the reduce protocol.
  */
 import { classOf, Kind } from './builtins';
-import { typeName } from './errors';
+import { pyTypeName, typeName } from './errors';
 import { OP } from './opcodes';
 import {
   type Batch,
@@ -25,14 +25,16 @@ import { isPrototypeAllocator } from './reduce-default';
 import type { Reduction } from './reduction';
 import { BYTEARRAY, BYTES, CODECS_ENCODE, DICT, FROZENSET, GETATTR, JS_ARRAY, JS_MAP, JS_SET, PARTIAL, SET } from './typemap';
 
+/**
+ * Saves of one set (protocols < 4) in progress at once before it takes the append form: CPython
+ * writes the set again at each, and its recursion limit stops it long before a deeper chain.
+ */
+const MAX_SET_REENTRY = 32;
+
 /** The container writers; see PicklerCore for the state they work on. */
 export abstract class PicklerContainers extends PicklerCore {
   protected saveList(obj: unknown[]): void {
-    // Note: a list has no sparse form, so every index costs at least a byte; refuse at once what
-    // could not fit in a pickle rather than after minutes of writing holes.
-    if (obj.length > MAX_LIST) {
-      throw picklingError(`Can't pickle an Array of length ${obj.length}: a list writes every index, more than a pickle can hold`);
-    }
+    checkLength(obj);
     const state = extraState(obj, Kind.ARRAY);
     // Note: a list cannot carry attributes in Python; a JS array with extra properties is a
     // JS-only value. So are Maps and Sets with own properties.
@@ -50,6 +52,7 @@ export abstract class PicklerContainers extends PicklerCore {
   }
 
   protected saveTuple(obj: unknown[]): void {
+    checkLength(obj);
     const out = this.out;
     const n = obj.length;
     if (n === 0) {
@@ -124,14 +127,16 @@ export abstract class PicklerContainers extends PicklerCore {
     if (state !== null) return this.saveReduce(reduction(JS_SET, [], state, Array.from(obj), null), obj);
     const frozen = Object.isFrozen(obj);
     if (this.protocol < 4) {
-      // Note: a set reached again through its items (via an instance, memoized before its state)
-      // is written again whole, as CPython does; the outer save then drops its own copy (POP,
-      // GET). Reached a third time, or containing itself (impossible in Python), CPython would
-      // recurse forever: `set()`, then its items appended once it exists (our loader adds them).
-      // A frozen Set has no such form; it is refused as a tuple containing itself is.
+      // Note: a set reached again through its items (via instances, memoized before their
+      // state) is written again whole, as CPython does; each outer save then drops its own copy
+      // (POP, GET). A set that contains itself (impossible in Python), or leads back to itself
+      // through other sets alone, would be written again forever (CPython recurses until its
+      // limit); past MAX_SET_REENTRY saves in progress it is `set()`, then its items appended
+      // once it exists (our loader adds them, CPython cannot). A frozen Set has no such form; it
+      // is refused as a tuple containing itself is.
       if (!frozen) {
         const entered = this.pendingSets.get(obj) ?? 0;
-        if (obj.has(obj) || entered >= 2) return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
+        if (obj.has(obj) || entered >= MAX_SET_REENTRY) return this.saveReduce(reduction(SET, [], null, Array.from(obj), null), obj);
         this.pendingSets.set(obj, entered + 1);
       }
       return this.saveReduce(reduction(frozen ? FROZENSET : SET, [Array.from(obj)], null, null, null), obj);
@@ -218,6 +223,7 @@ export abstract class PicklerContainers extends PicklerCore {
       this.push(T.ITER_BATCH, undefined, { obj, keys: [], i: 0, pairs: true, iter: red.dictItems[Symbol.iterator]() } satisfies Batch);
     }
     if (red.listItems != null) {
+      if (Array.isArray(red.listItems)) checkLength(red.listItems);
       if (this.protocol >= 4 && obj instanceof Set) {
         // Note: Python's set (and a subclass) has add, not append: its items go as ADDITEMS.
         const items = Array.from(red.listItems);
@@ -241,14 +247,14 @@ export abstract class PicklerContainers extends PicklerCore {
       }
       const [cls, cargs, kwargs] = args as [unknown, unknown[], Record<string, unknown>];
       if (typeof cls !== 'function' && !(cls instanceof PyGlobal)) {
-        throw picklingError(`first item from NEWOBJ_EX argument tuple must be a class, not ${typeName(cls)}`);
+        throw picklingError(`first item from NEWOBJ_EX argument tuple must be a class, not ${pyTypeName(cls)}`);
       }
       if (isPrototypeAllocator(cls)) throw noClassOfItsOwn();
       if (!Array.isArray(cargs)) {
-        throw picklingError(`second item from NEWOBJ_EX argument tuple must be a tuple, not ${typeName(cargs)}`);
+        throw picklingError(`second item from NEWOBJ_EX argument tuple must be a tuple, not ${pyTypeName(cargs)}`);
       }
       if (!isKeywords(kwargs)) {
-        throw picklingError(`third item from NEWOBJ_EX argument tuple must be a dict, not ${typeName(kwargs)}`);
+        throw picklingError(`third item from NEWOBJ_EX argument tuple must be a dict, not ${pyTypeName(kwargs)}`);
       }
       if (this.protocol >= 4) {
         this.push(T.REDUCE_END, obj, [OP.NEWOBJ_EX, red]);
@@ -287,6 +293,19 @@ export abstract class PicklerContainers extends PicklerCore {
     if (obj !== undefined && typeof obj === 'object' && !(obj instanceof PyObject) && classOf(obj as object) !== cls) {
       throw picklingError('args[0] from __newobj__ args has the wrong class');
     }
+  }
+}
+
+/**
+ * Refuses at once an array too long for any pickle: a list or tuple has no sparse form, so every
+ * index costs at least a byte (a sparse 2^32-1 array wrote holes for minutes, or crashed Node).
+ *
+ * @param obj An Array (or subclass instance) about to be written with its items.
+ * @throws {PicklingError} when it has more than 2^31 indices.
+ */
+export function checkLength(obj: unknown[]): void {
+  if (obj.length > MAX_LIST) {
+    throw picklingError(`Can't pickle an Array of length ${obj.length}: a list writes every index, more than a pickle can hold`);
   }
 }
 

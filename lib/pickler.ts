@@ -11,7 +11,7 @@
  * `__reduce_ex__(protocol)` → `__reduce__()` → the default reduction.
  */
 import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
-import { typeName } from './errors';
+import { pyTypeName, typeName } from './errors';
 import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL, OP } from './opcodes';
 import { stateKeys } from './ownkeys';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
@@ -31,6 +31,7 @@ import {
   nativeGlobal,
 } from './typemap';
 import { writeStr } from './pickler-atoms';
+import { checkLength } from './pickler-containers';
 import { PicklerGlobals } from './pickler-globals';
 import { type Batch, FreshStr, picklingError, reduction } from './pickler-core';
 import * as T from './pickler-tasks';
@@ -331,8 +332,11 @@ export class Pickler extends PicklerGlobals {
     if (obj instanceof PyObject) return this.saveReduce(pyObjectReduction(obj), obj);
     if (obj instanceof PickleBuffer) return this.savePickleBuffer(obj);
     const kind = kindOf(obj);
+    if (kind === Kind.ARRAY) checkLength(obj);
     // Note: built-in JS types come before the reduce chain (SPEC §4), as in copy and deepcopy.
-    if (typeof obj !== 'function' && proto !== null && isExactBuiltin(proto)) {
+    // Note: an Object.create() of a built-in's prototype has no internal slot (its tag is
+    // Object's): the chain takes it, as it did before built-ins came first.
+    if (typeof obj !== 'function' && proto !== null && isExactBuiltin(proto) && OBJECT_TAG !== toTag.call(obj)) {
       if (proto === Date.prototype && this.saveDatetime(obj)) return;
       const state = kind === Kind.ARRAY_BUFFER ? null : ownState(obj, kind);
       const rv = reduceBuiltin(obj, kind, state);
@@ -427,23 +431,27 @@ export class Pickler extends PicklerGlobals {
 }
 
 const DATETIME_KEY = globalKey('datetime', 'datetime');
+const toTag = Object.prototype.toString;
+const OBJECT_TAG = '[object Object]';
 /** The 10 state bytes of the Date being written (copied into the output at once). */
 const DATETIME_SCRATCH = new Uint8Array(10);
 
 function checkProtocol(protocol: unknown): number {
-  if (typeof protocol === 'boolean') return Number(protocol);
-  if (typeof protocol !== 'number' || !Number.isInteger(protocol)) {
-    throw new TypeError(`'${typeName(protocol)}' object cannot be interpreted as an integer`);
+  // Note: Python's bool and int are ints; a bigint is a Python int too.
+  const p = typeof protocol === 'boolean' || typeof protocol === 'bigint' ? Number(protocol) : protocol;
+  if (typeof p !== 'number' || !Number.isInteger(p)) {
+    throw new TypeError(`'${pyTypeName(protocol)}' object cannot be interpreted as an integer`);
   }
-  if (protocol < 0) return HIGHEST_PROTOCOL;
-  if (protocol > HIGHEST_PROTOCOL) throw new RangeError(`pickle protocol must be <= ${HIGHEST_PROTOCOL}`);
-  return protocol;
+  if (p < 0) return HIGHEST_PROTOCOL;
+  if (p > HIGHEST_PROTOCOL) throw new RangeError(`pickle protocol must be <= ${HIGHEST_PROTOCOL}`);
+  return p;
 }
 
-/** Options, or a protocol number alone as Python's `dumps(obj, protocol)` takes it. */
+/** Options, or the protocol alone as Python's `dumps(obj, protocol)` takes it (any non-object). */
 function pickleOptions(options: PicklerOptions | number | null | undefined): PicklerOptions {
-  if (typeof options === 'number') return { protocol: options };
-  return options ?? {};
+  if (options === undefined || options === null) return {};
+  if (typeof options === 'object' && !Array.isArray(options)) return options;
+  return { protocol: options as unknown as number };
 }
 
 /** Sentinel a `reducerOverride` may return to mean "not handled" (Python's NotImplemented). */

@@ -26,8 +26,11 @@ const MARK = -2;
 
 /** What the walk reports to its caller. */
 export interface WalkHooks {
-  /** A GLOBAL, INST or STACK_GLOBAL whose names are known, with the protocol in force there. */
-  global?(module: string, name: string, proto: number): void;
+  /**
+   * A GLOBAL, INST or STACK_GLOBAL whose names are known, with the protocol in force there and
+   * the opcode's position.
+   */
+  global?(module: string, name: string, proto: number, at: number): void;
   /** An EXT1/2/4 code. */
   ext?(code: number): void;
   /** A key set on a dict (SETITEM, SETITEMS): the dict's opcode position; whether the key is a str. */
@@ -208,7 +211,7 @@ export function walkSymbols(data: Uint8Array, pos: number, seed: WalkSeed, hooks
         const nl = data.indexOf(0x0a, at + 1);
         if (hooks.global) {
           const names = globalNames(data, at + 1, nl, next - 1, op === OP.INST);
-          if (names !== undefined) hooks.global(names[0], names[1], proto);
+          if (names !== undefined) hooks.global(names[0], names[1], proto, at);
         }
         if (op === OP.INST && !dropTo()) return;
         stack.push(OTHER);
@@ -218,7 +221,7 @@ export function walkSymbols(data: Uint8Array, pos: number, seed: WalkSeed, hooks
         if (stack.length < 2) return;
         const name = text(stack.pop()!);
         const module = text(stack.pop()!);
-        if (module !== undefined && name !== undefined && hooks.global) hooks.global(module, name, proto);
+        if (module !== undefined && name !== undefined && hooks.global) hooks.global(module, name, proto, at);
         stack.push(OTHER);
         break;
       }

@@ -4,6 +4,7 @@
  * Loading a foreign pickle with placeholders on gives these instead of running anything; writing
  * them back gives CPython's bytes again.
  */
+import { pyTypeName } from './errors';
 
 /**
  * A Python global (a class, function or singleton) named by module and qualified name, e.g.
@@ -94,7 +95,7 @@ export class PickleBuffer {
   ) {
     if (ArrayBuffer.isView(data)) this.view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else if (isBuffer(data)) this.view = new Uint8Array(data);
-    else throw new TypeError(`a bytes-like object is required, not '${typeof data}'`);
+    else throw new TypeError(`a bytes-like object is required, not '${pyTypeName(data)}'`);
   }
 
   /** The wrapped bytes, as Python's `PickleBuffer.raw()`. */

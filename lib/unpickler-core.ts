@@ -266,16 +266,17 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           this.get(this.u32());
           break;
         case OP.GLOBAL: {
+          const at = this.pos - 1;
           const module = this.lineText();
           const name = this.lineText();
-          stack.push(this.resolveGlobal(module, name));
+          stack.push(this.resolveGlobal(module, name, at));
           break;
         }
         case OP.STACK_GLOBAL: {
           const name = this.pop();
           const module = this.pop();
           if (typeof module !== 'string' || typeof name !== 'string') throw err('STACK_GLOBAL requires str');
-          stack.push(this.resolveGlobal(module, name));
+          stack.push(this.resolveGlobal(module, name, this.pos - 1));
           break;
         }
         case OP.EXT1:
@@ -312,10 +313,11 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
           break;
         }
         case OP.INST: {
+          const at = this.pos - 1;
           const module = this.lineText(true);
           const name = this.lineText(true);
           const args = this.popMark();
-          stack.push(this.instantiate(this.resolveGlobal(module, name), args));
+          stack.push(this.instantiate(this.resolveGlobal(module, name, at), args));
           break;
         }
         case OP.OBJ: {
@@ -326,9 +328,11 @@ export abstract class UnpicklerCore extends UnpicklerMachine {
         }
         case OP.PERSID: {
           const [start, end] = this.line();
-          // Note: CPython decodes the line as ASCII; latin-1 alone would accept any byte.
-          for (let i = start; i < end; i++) {
-            if (data[i]! > 0x7f) throw err('persistent IDs in protocol 0 must be ASCII strings');
+          // Note: CPython decodes the line as ASCII (once a persistent_load is there to take it).
+          if (this.persistentLoad !== undefined) {
+            for (let i = start; i < end; i++) {
+              if (data[i]! > 0x7f) throw err('persistent IDs in protocol 0 must be ASCII strings');
+            }
           }
           stack.push(this.persistent(decodeLatin1(data, start, end)));
           break;

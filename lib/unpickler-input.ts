@@ -5,7 +5,7 @@
  */
 import { UnpicklingError } from './errors';
 import { decodeLong, decodeShortLong, isRedundantLong, parseCInt, parseIntBase0 } from './literals';
-import { charmapTable, decodeCharmap } from './codecs';
+import { builtinCodec, charmapTable, decodeCharmap } from './codecs';
 import {
   type DecodeErrorHandler,
   decodeLatin1,
@@ -228,9 +228,10 @@ export abstract class UnpicklerInput {
   protected py2str(b: Uint8Array): string | Uint8Array {
     const enc = this.encoding.toLowerCase().replace(/[-_]/g, '');
     if (enc === 'bytes') return b;
-    if (enc === 'latin1' || enc === 'iso88591') return decodeLatin1(b, 0, b.length);
-    const utf8 = enc === 'utf8';
-    const table = utf8 || enc === 'ascii' ? null : charmapTable(enc);
+    const codec = builtinCodec(enc);
+    if (codec === 'latin1') return decodeLatin1(b, 0, b.length);
+    const utf8 = codec === 'utf8';
+    const table = codec !== undefined ? null : charmapTable(enc);
     if (table === undefined) throw err(`unknown encoding: ${this.encoding}`);
     // surrogatepass only knows the UTF encodings; for the others, CPython re-raises the error.
     const name = this.errors;

@@ -25,6 +25,12 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected memoMap = new Map<number, unknown>();
   /** What natives may still allocate in this load (see checkArgs). */
   private allocLeft = 4 * this.data.length + 65536;
+  /**
+   * How many state keys BUILD may still set in this load. Larger than the allocation allowance:
+   * one state shared by many objects is applied to each (CPython pickles a shared `__getstate__`
+   * result so), but not without bound (a memoized state applied a hundred thousand times).
+   */
+  private statesLeft = 8 * this.data.length + 1_000_000;
   /** Positions of the dict opcodes that make Maps from the start (a second load, see MapNeeded). */
   protected mapDicts: ReadonlySet<number> | undefined;
   /** Whether this attempt at a load may be read again (see MapNeeded); set by Unpickler.load. */
@@ -52,7 +58,8 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
   protected dictRefs: unknown[] = [];
 
   abstract findClass(module: string, name: string): unknown;
-  protected abstract resolveGlobal(module: string, name: string): unknown;
+  /** `at`: the opcode's position in the pickle. */
+  protected abstract resolveGlobal(module: string, name: string, at: number): unknown;
   protected abstract resolveExtension(code: number): unknown;
   protected abstract isCallable(fn: unknown): boolean;
   abstract readonly registry: Registry;
@@ -131,6 +138,7 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     this.exposed = undefined;
     this.dictRefs = [];
     this.allocLeft = 4 * this.data.length + 65536;
+    this.statesLeft = 8 * this.data.length + 1_000_000;
   }
 
   /** MEMOIZE's index: the number of entries (CPython's `len(memo)`). */
@@ -418,12 +426,12 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
       // The common case, an instance dict: its properties are plain data, no descriptors to keep.
       const keys = Object.keys(state);
       // Note: a memoized state can be applied again and again at the cost of two bytes each.
-      this.charge(keys.length, 'dict.update');
+      this.chargeState(keys.length);
       for (const key of keys) defineValue(inst, key, (state as Record<string, unknown>)[key]);
       for (const key of Object.getOwnPropertySymbols(state)) defineValue(inst, key, (state as Record<symbol, unknown>)[key]);
       return;
     }
-    this.charge(copySize(state), 'dict.update');
+    this.chargeState(copySize(state));
     // Note: from here on __setstate__, a state setter or property setters may run.
     this.beforeUserCode(this.stack.length, 0);
     const slots = Array.isArray(state) && state.length === 2 && Object.isFrozen(state) ? (state[1] as unknown) : null;
@@ -454,6 +462,12 @@ export abstract class UnpicklerMachine extends UnpicklerInput {
     if (cost <= 0) return;
     this.allocLeft -= cost;
     if (!(this.allocLeft >= 0)) throw err(`${name}() would allocate more than a pickle of ${this.data.length} bytes may`);
+  }
+
+  /** Counts state keys BUILD sets against this load's allowance for them (see statesLeft). */
+  private chargeState(keys: number): void {
+    this.statesLeft -= keys;
+    if (this.statesLeft < 0) throw err(`BUILD would set more state than a pickle of ${this.data.length} bytes may`);
   }
 
   /** A class with its own `static __new__` runs it to allocate (see allocate). */

@@ -13,7 +13,7 @@ import { UnpicklingError, typeName } from './errors';
 import { PickleBuffer, PyGlobal, PyObject } from './pyobjects';
 import { py3Name } from './pynames';
 import { newobj } from './reduce';
-import { defaultRegistry, globalKey, type Registry } from './registry';
+import { defaultRegistry, type Registry } from './registry';
 import { findMapDicts } from './mapscan';
 import { OTHER, walkSymbols } from './prescan';
 import { isNative, nativeGlobal, nativeName } from './typemap';
@@ -132,11 +132,10 @@ export class Unpickler extends UnpicklerCore {
   /** Whether the rest of this load has been checked for forbidden globals (see prescan). */
   private prescanned = false;
   /**
-   * What the pre-scan resolved, by module and name, for the rest of this load: findClass is
-   * called once per name, as CPython calls it once per GLOBAL, not again when it is reached.
+   * What the pre-scan resolved, by opcode position, for the rest of this load: findClass is
+   * called once per GLOBAL, as in CPython, not again when the opcode is reached.
    */
-  private readonly resolved = new Map<string, unknown>();
-  private scanning = false;
+  private readonly resolved = new Map<number, unknown>();
 
   /**
    * Before the first callable of the user's runs (a declared class or function, a persistentLoad
@@ -172,14 +171,7 @@ export class Unpickler extends UnpicklerCore {
         proto: this.proto,
       },
       {
-        global: (module, name, proto) => {
-          this.scanning = true;
-          try {
-            return this.resolveGlobalAt(module, name, proto);
-          } finally {
-            this.scanning = false;
-          }
-        },
+        global: (module, name, proto, at) => void this.resolved.set(at, this.resolveGlobalAt(module, name, proto)),
         ext: (code) => this.resolveExtension(code),
       },
     );
@@ -210,7 +202,8 @@ export class Unpickler extends UnpicklerCore {
   }
 
   /** Resolves a GLOBAL / INST / STACK_GLOBAL / EXT name through {@link findClass}. */
-  protected resolveGlobal(module: string, name: string): unknown {
+  protected resolveGlobal(module: string, name: string, at: number): unknown {
+    if (this.resolved.size !== 0 && this.resolved.has(at)) return this.resolved.get(at);
     return this.resolveGlobalAt(module, name, this.proto);
   }
 
@@ -218,12 +211,7 @@ export class Unpickler extends UnpicklerCore {
   private resolveGlobalAt(module: string, name: string, proto: number): unknown {
     let [m, n] = [module, name];
     if (proto < 3 && this.fixImports) [m, n] = py3Name(module, name);
-    if (this.resolved.size === 0 && !this.scanning) return this.findClass(m, n);
-    const key = globalKey(m, n);
-    if (!this.scanning && this.resolved.has(key)) return this.resolved.get(key);
-    const value = this.findClass(m, n);
-    if (this.scanning) this.resolved.set(key, value);
-    return value;
+    return this.findClass(m, n);
   }
 
   /** EXT1/2/4: the registry's inverted extension table, then {@link findClass}. */

@@ -617,6 +617,30 @@ def main(inp):
       }
     });
 
+    it('a set reached again through several instances is written again each time, and CPython loads it', () => {
+      const make = (k: number): Set<Node> => {
+        const set = new Set<Node>();
+        for (let i = 0; i < k; i++) set.add(Object.assign(new Node(), { attr: set }));
+        return set;
+      };
+      const hexes = [0, 1, 2, 3].flatMap((p) => [2, 5, 20].map((k) => toHex(dumps(make(k), { protocol: p }))));
+      const replies = pyRun<[number, boolean][]>(
+        String.raw`
+import interop_models as m
+
+def main(inp):
+    out = []
+    for h in inp:
+        s = pickle.loads(unhex(h))
+        out.append([len(s), all(type(x) is m.Node and x.attr is s for x in s)])
+    return out
+`,
+        hexes,
+        { path: path() },
+      );
+      expect(replies).to.deep.equal([0, 1, 2, 3].flatMap(() => [2, 5, 20].map((k) => [k, true])));
+    });
+
     it('a Map subclass at protocols 0-1 is _reconstructor(cls, dict, {items}) (test_newobj_generic)', () => {
       const cases = [new Index([['a', 1], ['2', 'x']]), new Index([[1, 'a'], ['b', [2]]]), new Index()];
       const hexes = cases.flatMap((v) => [0, 1].map((p) => toHex(dumps(v, { protocol: p }))));

@@ -191,10 +191,15 @@ describe('Pickler', () => {
 
     it('protocol 6 is a RangeError, as CPython raises ValueError; a fraction or a string is a TypeError, as in CPython', () => {
       expect(() => dumps(null, { protocol: 6 })).to.throw(RangeError, 'pickle protocol must be <= 5');
-      expect(() => dumps(null, { protocol: 1.5 })).to.throw(TypeError, "'number' object cannot be interpreted as an integer");
-      expect(() => dumps(null, { protocol: '2' as never })).to.throw(TypeError, "'string' object cannot be interpreted as an integer");
-      // Python's True is 1.
+      expect(() => dumps(null, { protocol: 1.5 })).to.throw(TypeError, "'float' object cannot be interpreted as an integer");
+      expect(() => dumps(null, { protocol: '2' as never })).to.throw(TypeError, "'str' object cannot be interpreted as an integer");
+      expect(() => dumps(null, '2' as never)).to.throw(TypeError, "'str' object cannot be interpreted as an integer");
+      expect(() => dumps(null, [2] as never)).to.throw(TypeError, "'list' object cannot be interpreted as an integer");
+      // Python's True is 1, False 0; a bigint is an int.
       expect(toHex(dumps(null, { protocol: true as never }))).to.equal('4e2e');
+      expect(toHex(dumps(null, true as never))).to.equal('4e2e');
+      expect(toHex(dumps(1, false as never))).to.equal('49310a2e');
+      expect(toHex(dumps(null, 2n as never))).to.equal('80024e2e');
     });
 
     it("takes the protocol alone, as Python's dumps(obj, protocol) does, and null for no options", () => {
@@ -491,9 +496,18 @@ describe('Pickler', () => {
       sparse[2 ** 32 - 2] = 1;
       const withExtra = Object.assign([] as unknown[], { extra: 1 });
       withExtra[2 ** 32 - 2] = 1;
-      for (const value of [sparse, { nested: sparse }, withExtra]) {
+      class PkLongList extends Array<unknown> {}
+      defaultRegistry.declare(PkLongList, { module: 'spec_pickler', name: 'PkLongList', isClass: true });
+      const subclass = new PkLongList();
+      subclass[2 ** 32 - 2] = 1;
+      const emptyTuple = Object.freeze([] as unknown[]);
+      const longTuple: unknown[] = [];
+      longTuple[2 ** 32 - 2] = 1;
+      Object.freeze(longTuple);
+      for (const value of [sparse, { nested: sparse }, withExtra, subclass, longTuple]) {
         expect(() => dumps(value)).to.throw(PicklingError, "Can't pickle an Array of length 4294967295");
       }
+      expect(loads(dumps(emptyTuple))).to.deep.equal([]);
       const holes: unknown[] = [];
       holes[99_999] = 1;
       expect((loads(dumps(holes)) as unknown[]).length).to.equal(100_000);
@@ -766,6 +780,10 @@ describe('Pickler', () => {
       expect(String(back[1])).to.equal('/a/g');
       expect(back[2]).to.be.instanceOf(TypeError);
       expect(Array.from(back[3] as Float64Array)).to.deep.equal([1.5]);
+      // An Object.create() of a built-in's prototype has no internal slot: the chain still takes it.
+      const fake = Object.create(Date.prototype) as object;
+      const rescued = dumps(fake, { reducerOverride: (o) => (o === fake ? [pkMake, [3]] : NotImplemented) });
+      expect(loads(rescued)).to.deep.equal({ made: 3 });
     });
 
     it("a string reduce value must name the object itself, as CPython's save_global checks", () => {

@@ -169,9 +169,10 @@ describe('pyobjects', () => {
     });
 
     it('wraps bytes-like objects only, as CPython does', () => {
-      for (const bad of [5, 'ab', null, [1, 2], {}]) {
-        expect(() => new PickleBuffer(bad as never), String(bad)).to.throw(TypeError, 'a bytes-like object is required');
-      }
+      const names = ['int', 'str', 'NoneType', 'list', 'dict'];
+      [5, 'ab', null, [1, 2], {}].forEach((bad, i) => {
+        expect(() => new PickleBuffer(bad as never), String(bad)).to.throw(TypeError, `a bytes-like object is required, not '${names[i]}'`);
+      });
     });
 
     it("by default writes a Uint8Array as CPython writes PickleBuffer(b'...') and an ArrayBuffer as PickleBuffer(bytearray(...))", () => {

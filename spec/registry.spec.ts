@@ -600,7 +600,7 @@ describe('registry', () => {
         );
         expect(() => dumps(raw([1, [], {}]), { protocol })).to.throw(
           PicklingError,
-          'first item from NEWOBJ_EX argument tuple must be a class, not number',
+          'first item from NEWOBJ_EX argument tuple must be a class, not int',
         );
         expect(dumps(raw([RegistrySpecKwCheck, [], {}]), { protocol })).to.be.instanceOf(Uint8Array);
       }

@@ -435,6 +435,16 @@ def main(inp):
       expect(pid).to.equal(1);
       expect(point).to.be.instanceOf(Point);
       expect(asked).to.deep.equal(['__main__.Point']);
+      // Each GLOBAL gets its own call's answer, as in CPython, even for one name written twice.
+      const made: string[] = [];
+      const fresh = (m: string, n: string): unknown => {
+        made.push(`${m}.${n}`);
+        return n === 'C' ? (x: unknown) => ({ c: x }) : () => n;
+      };
+      const two = latin1('(lp0\ncm\nC\n(I1\ntRacm\nf\nacm\nf\na.');
+      const r = loads(two, { findClass: fresh }) as unknown[];
+      expect(made).to.deep.equal(['m.C', 'm.f', 'm.f']);
+      expect(r[1]).to.not.equal(r[2]);
     });
 
     it('placeholders keep what CPython wrote: _reconstructor calls at protocols 0-1, a ZoneInfo datetime, a keyword-only __new__', function () {
