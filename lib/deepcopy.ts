@@ -97,7 +97,7 @@ class DeepCopier implements RecursiveCopier {
     let plan: Plan;
     let keys: (string | symbol)[];
     if (proto === OBJECT_PROTO || proto === null) {
-      if (!isExtensible(x)) return PENDING;
+      if (!isExtensible(x)) return proto === OBJECT_PROTO && isFrozen(x) ? this.recFrozen(x) : PENDING;
       plan = proto === null ? NULL_PLAN : PLAIN_PLAN;
       keys = stateKeys(x, Kind.PLAIN);
       y = proto === null ? Object.create(null) : {};
@@ -142,7 +142,7 @@ class DeepCopier implements RecursiveCopier {
 
   /** An exact, extensible Array: its items, then any other own properties it has. */
   private recArray(x: any[]): unknown {
-    if (!isExtensible(x)) return PENDING;
+    if (!isExtensible(x)) return x.length < SPARSE_MIN && isFrozen(x) ? this.recTuple(x) : PENDING;
     // Note: the length test first keeps the common short array free of calls.
     const sparse = x.length < SPARSE_MIN ? undefined : sparseIndices(x);
     const y = sparse === undefined ? (Array.prototype.slice.call(x) as unknown[]) : sliceArray(x, sparse);
@@ -158,6 +158,74 @@ class DeepCopier implements RecursiveCopier {
     const keys = stateKeys(x, Kind.ARRAY);
     if (keys.length > 0) this.copyProps(x, y, keys, guardOf(this.arrayPlan));
     this.depth--;
+    return y;
+  }
+
+  /**
+   * A tuple (a frozen exact Array) with no other own properties, as CPython's `_deepcopy_tuple`:
+   * its items copied first, the tuple itself when none changed, else a frozen copy, unless the
+   * items led back to it and copied it already. (Through the frames, a frozen array cost eight
+   * times fast-copy's time: V8 slices a frozen array slowly, and each index was a descriptor.)
+   */
+  private recTuple(x: unknown[]): unknown {
+    if (stateKeys(x, Kind.ARRAY).length > 0) return PENDING;
+    const n = x.length;
+    let y: unknown[] | undefined;
+    this.depth++;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      if (typeof v !== 'object' || v === null) continue;
+      const c = this.deep(v);
+      if (c === v) continue;
+      y ??= itemsWithHoles(x);
+      y[i] = c;
+    }
+    this.depth--;
+    return this.finishTuple(x, y);
+  }
+
+  /**
+   * A frozen plain object, CPython's frozendict in JS: as {@link recTuple}. An accessor among its
+   * properties leaves it to the frames, which copy accessors as they are.
+   */
+  private recFrozen(x: Record<string | symbol, unknown>): unknown {
+    const keys = stateKeys(x, Kind.PLAIN);
+    const values = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const desc = getOwnPropertyDescriptor(x, keys[i]!);
+      if (desc === undefined || !('value' in desc)) return PENDING;
+      values[i] = desc.value;
+    }
+    let changed = false;
+    this.depth++;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'object' || v === null) continue;
+      const c = this.deep(v);
+      if (c !== v) {
+        values[i] = c;
+        changed = true;
+      }
+    }
+    this.depth--;
+    if (!changed) return this.finishTuple(x, undefined);
+    const y: Record<string | symbol, unknown> = {};
+    // Note: a frozen object's attributes are all alike once frozen, so assignment makes them.
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (key === '__proto__') defineValue(y, key, values[i]);
+      else assignOrDefine(y, key, values[i]);
+    }
+    return this.finishTuple(x, y);
+  }
+
+  /** The end of a tuple's copy: the copy its items made of it, else `x` unchanged, else `y` frozen. */
+  private finishTuple(x: object, y: object | undefined): unknown {
+    const hit = this.memo.get(x);
+    if (hit !== undefined) return hit;
+    if (y === undefined) return x;
+    Object.freeze(y);
+    this.memo.set(x, y);
     return y;
   }
 
@@ -276,7 +344,17 @@ function guardOf(plan: Plan): Plan['guarded'] {
 
 const SKIP = 0;
 
-const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible } = Object;
+const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible, isFrozen } = Object;
+
+/** A fresh array with `x`'s items, holes kept (slice is slow on a frozen array). */
+function itemsWithHoles(x: unknown[]): unknown[] {
+  const y = new Array<unknown>(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v !== undefined || i in x) y[i] = v;
+  }
+  return y;
+}
 const OBJECT_PROTO = Object.prototype;
 /** `%TypedArray%.prototype.slice`: a same-type copy with a new buffer of its own. */
 const TYPED_ARRAY_SLICE = (Object.getPrototypeOf(Uint8Array.prototype) as { slice: (this: unknown) => Uint8Array }).slice;

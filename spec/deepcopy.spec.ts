@@ -784,6 +784,50 @@ describe('deepcopy', () => {
       expect(deepcopy(shared).buffer).to.equal(shared.buffer);
     });
 
+    it('tuples and frozen plain objects follow _deepcopy_tuple: same object unless a part changed, cycles and sharing kept', () => {
+      const unchanged = Object.freeze([1, 'a', Object.freeze({ b: 2 })]);
+      expect(deepcopy(unchanged)).to.equal(unchanged);
+      const list = [1];
+      const tuple = Object.freeze([list, list, , 3]);
+      const y = deepcopy(tuple) as unknown[];
+      expect(y).to.not.equal(tuple);
+      expect(Object.isFrozen(y)).to.equal(true);
+      expect(y[0]).to.equal(y[1]);
+      expect(y[0]).to.not.equal(list);
+      expect(2 in y).to.equal(false);
+      expect(y).to.have.length(4);
+      // A tuple that contains itself through tuples alone gets one copy containing itself.
+      const self: unknown[] = [];
+      self.push(self, [1]);
+      Object.freeze(self);
+      const selfCopy = deepcopy(self);
+      expect(selfCopy[0]).to.equal(selfCopy);
+      expect(selfCopy).to.not.equal(self);
+      // Through a list: the list's copy holds the tuple's copy, which is the result.
+      const inner: unknown[] = [];
+      const outer = Object.freeze([inner]);
+      inner.push(outer);
+      const outerCopy = deepcopy(outer) as unknown as [unknown[]];
+      expect(outerCopy[0][0]).to.equal(outerCopy);
+      // A frozen plain object: an own __proto__ key stays a key, an accessor stays an accessor.
+      const frozen = Object.freeze(
+        Object.defineProperty(Object.defineProperty({ a: [1] }, '__proto__', { value: [2], enumerable: true }), 'g', {
+          get: () => 1,
+          enumerable: true,
+        }),
+      ) as { a: number[] };
+      const f = deepcopy(frozen);
+      expect(Object.getPrototypeOf(f)).to.equal(Object.prototype);
+      expect(Object.getOwnPropertyNames(f)).to.deep.equal(['a', '__proto__', 'g']);
+      expect(typeof Object.getOwnPropertyDescriptor(f, 'g')!.get).to.equal('function');
+      expect(Object.isFrozen(f)).to.equal(true);
+      expect(f.a).to.not.equal(frozen.a);
+      const plain = Object.freeze({ a: [1], __proto__x: 1 });
+      const p = deepcopy(plain);
+      expect(Object.isFrozen(p)).to.equal(true);
+      expect(p.a).to.deep.equal([1]);
+    });
+
     it("makes an Error's copy without capturing a stack of its own, and leaves Error.stackTraceLimit as it was", () => {
       const errors = [new Error('a'), new TypeError('b'), Object.assign(new RangeError('c'), { code: 1 })];
       const limit = Error.stackTraceLimit;
