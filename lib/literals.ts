@@ -47,6 +47,14 @@ export function decodeLong(data: Uint8Array, start: number, end: number): bigint
   const n = end - start;
   if (n === 0) return 0n;
   if (n <= 6) return BigInt(decodeShortLong(data, start, end));
+  if (n <= 12) {
+    // Note: two 48-bit halves, exact in doubles: three bigint operations.
+    let lo = 0;
+    let hi = 0;
+    for (let i = start + 5; i >= start; i--) lo = lo * 256 + data[i]!;
+    for (let i = end - 1; i >= start + 6; i--) hi = hi * 256 + data[i]!;
+    return BigInt.asIntN(8 * n, (BigInt(hi) << 48n) + BigInt(lo));
+  }
   if (n <= 32) {
     // Note: 32-bit limbs, most significant first; hex text costs more than it saves up to here.
     let value = 0n;
