@@ -84,42 +84,43 @@ export abstract class PicklerContainers extends PicklerCore {
 
   /** `literal`: written as a dict literal whatever its keys (see DictState). */
   protected saveMap(obj: Map<unknown, unknown>, literal: boolean): void {
-    const entries = Array.from(Map.prototype.entries.call(obj));
+    // Note: keys and values in one flat array, [k0, v0, k1, v1, …]: a [key, value] array per
+    // entry cost most of a large Map's dump.
+    const flat: unknown[] = [];
+    let stringKeys = true;
+    Map.prototype.forEach.call(obj, (v: unknown, k: unknown) => {
+      flat.push(k, v);
+      if (typeof k !== 'string' && typeof k !== 'symbol') stringKeys = false;
+    });
     const state = literal ? null : extraState(obj, Kind.MAP);
-    if (state !== null) return this.saveReduce(reduction(JS_MAP, [], state, null, entries), obj);
-    if (literal || entries.some(([k]) => typeof k !== 'string' && typeof k !== 'symbol')) {
+    if (state !== null) return this.saveReduce(reduction(JS_MAP, [], state, null, pairsOf(flat)), obj);
+    if (literal || !stringKeys) {
       // CPython's bytes for the dict. The loader makes it a Map when its first non-string key
       // arrives (reading the pickle again when a reference to it escaped first, see MapNeeded).
       if (this.protocol === 0) this.out.byte2(OP.MARK, OP.DICT);
       else this.out.byte(OP.EMPTY_DICT);
       this.memoize(obj);
-      if (entries.length > 0) this.push(T.DICT_BATCH, undefined, { obj, keys: entries, i: 0 } satisfies Batch);
+      if (flat.length > 0) this.push(T.DICT_BATCH, undefined, { obj, keys: flat, i: 0 } satisfies Batch);
       return;
     }
-    if (this.protocol >= 2 && isFlatStringMap(entries)) {
+    if (this.protocol >= 2 && isFlatStringMap(flat)) {
       // CPython writes the DICT opcode at protocol 0 only; from protocol 2 the loader reads it
       // as a Map. Python reads the same dict, and the Map costs no global and no extra bytes.
       this.out.byte(OP.MARK);
       if (!this.inlineAtoms) {
         // A persistentId hook sees every value: the items go through tasks.
         this.push(T.DICT_END, obj);
-        for (let i = entries.length - 1; i >= 0; i--) {
-          this.push(T.SAVE, entries[i]![1]);
-          this.push(T.SAVE, entries[i]![0]);
-        }
+        for (let i = flat.length - 1; i >= 0; i--) this.push(T.SAVE, flat[i]);
         return;
       }
-      for (const [k, v] of entries) {
-        this.saveAtom(k);
-        this.saveAtom(v);
-      }
+      for (let i = 0; i < flat.length; i++) this.saveAtom(flat[i]);
       this.out.byte(OP.DICT);
       this.memoize(obj);
       return;
     }
     // Note: a Map with only string keys would load as a plain object if written as a dict
     // literal; `builtins.dict()` plus SETITEMS is the same dict to Python and a Map from the start.
-    this.saveReduce(reduction(DICT, [], null, null, entries), obj);
+    this.saveReduce(reduction(DICT, [], null, null, pairsOf(flat)), obj);
   }
 
   protected saveSet(obj: Set<unknown>): void {
@@ -309,15 +310,22 @@ export function checkLength(obj: unknown[]): void {
   }
 }
 
-/** String keys and atom values only: nothing in it can lead back to the Map. */
-function isFlatStringMap(entries: readonly [unknown, unknown][]): boolean {
-  for (let i = 0; i < entries.length; i++) {
-    const [k, v] = entries[i]!;
-    if (typeof k !== 'string') return false;
+/** String keys and atom values only (flat keys and values): nothing in it can lead back to the Map. */
+function isFlatStringMap(flat: readonly unknown[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) {
+    if (typeof flat[i] !== 'string') return false;
+    const v = flat[i + 1];
     const t = typeof v;
     if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint' && v !== null) return false;
   }
   return true;
+}
+
+/** [key, value] pairs from a flat [k0, v0, k1, v1, …] array. */
+function pairsOf(flat: readonly unknown[]): [unknown, unknown][] {
+  const pairs: [unknown, unknown][] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  return pairs;
 }
 
 /** The own enumerable properties of a built-in container beyond its items, or null when none. */

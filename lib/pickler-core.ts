@@ -165,7 +165,7 @@ export abstract class PicklerCore {
   protected listBatch(b: Batch): void {
     const obj = b.obj as unknown[];
     const n = obj.length;
-    const perItem = this.openBatch(b, n);
+    const perItem = this.openBatch(b, n, true);
     const end = b.end!;
     while (b.i < end) {
       if (!this.batchValue(b, itemAt(obj, b.i++), perItem, T.LIST_BATCH, OP.APPEND)) return;
@@ -173,9 +173,12 @@ export abstract class PicklerCore {
     this.closeBatch(b, n, perItem, T.LIST_BATCH, OP.APPENDS);
   }
 
-  /** Starts the batch at `b.i` (its MARK) unless it is open; returns whether items go one by one. */
-  private openBatch(b: Batch, n: number): boolean {
-    const perItem = this.protocol === 0 || n === 1;
+  /**
+   * Starts the batch at `b.i` (its MARK) unless it is open; returns whether items go one by one
+   * (lists and dicts of one item, or at protocol 0, when `single` allows it; sets never).
+   */
+  private openBatch(b: Batch, n: number, single: boolean): boolean {
+    const perItem = single && (this.protocol === 0 || n === 1);
     if (!b.open) {
       b.end = Math.min(b.i + BATCHSIZE, n);
       if (!perItem) this.out.byte(OP.MARK);
@@ -230,43 +233,20 @@ export abstract class PicklerCore {
     this.memoize(obj);
   }
 
-  /** The C pickler's `batch_dict_exact`: one pair → SETITEM; else MARK … SETITEMS per 1000. */
+  /**
+   * The C pickler's `batch_dict_exact`: one pair → SETITEM; else MARK … SETITEMS per 1000. The
+   * keys of a plain object (or an instance's state) with its values, or a Map's keys and values
+   * in one flat array; atoms inline, objects through the task stack.
+   */
   protected dictBatch(b: Batch): void {
-    if (!(b.obj instanceof Map)) {
-      this.objectBatch(b);
-      return;
-    }
-    const pairs = b.keys as readonly [unknown, unknown][];
-    const n = pairs.length;
-    const start = b.i;
-    const end = Math.min(start + BATCHSIZE, n);
-    if (end < n) {
-      b.i = end;
-      this.push(T.DICT_BATCH, undefined, b);
-    }
-    const perItem = this.protocol === 0 || n === 1;
-    if (!perItem && end === n && n % BATCHSIZE === 0) this.pushEmptyBatch(OP.SETITEMS);
-    if (!perItem) {
-      this.out.byte(OP.MARK);
-      this.push(T.OP, OP.SETITEMS);
-    }
-    for (let i = end - 1; i >= start; i--) {
-      const [k, v] = pairs[i]!;
-      if (perItem) this.push(T.OP, OP.SETITEM);
-      this.push(T.SAVE, v);
-      this.push(T.SAVE, k);
-    }
-  }
-
-  /** `dictBatch` for the properties of a plain object (or an instance's state), atoms inline. */
-  private objectBatch(b: Batch): void {
+    const flat = b.obj instanceof Map;
     const obj = b.obj as Record<string | symbol, unknown>;
-    const keys = b.keys as readonly (string | symbol)[];
-    const n = keys.length;
-    const perItem = this.openBatch(b, n);
+    const keys = b.keys as readonly unknown[];
+    const n = flat ? keys.length / 2 : keys.length;
+    const perItem = this.openBatch(b, n, true);
     const end = b.end!;
     while (b.i < end) {
-      const k = keys[b.i]!;
+      const k = flat ? keys[2 * b.i] : keys[b.i];
       if (!b.half) {
         b.half = true;
         if (!(this.inlineAtoms && this.saveAtom(k))) {
@@ -275,7 +255,7 @@ export abstract class PicklerCore {
           return;
         }
       }
-      const v = obj[k];
+      const v = flat ? keys[2 * b.i + 1] : obj[k as string | symbol];
       b.i++;
       b.half = false;
       if (!this.batchValue(b, v, perItem, T.DICT_BATCH, OP.SETITEM)) return;
@@ -356,28 +336,17 @@ export abstract class PicklerCore {
     }
   }
 
-  /**
-   * Queues the empty batch (MARK, `many`) that the C pickler writes after a dict's or a set's last
-   * batch when that one was full: its loops end only on a batch shorter than 1000.
-   */
-  private pushEmptyBatch(many: number): void {
-    this.push(T.OP, many);
-    this.push(T.OP, OP.MARK);
-  }
 
+  /** `save_set`'s batches: MARK … ADDITEMS per 1000 (even for one item); atoms inline. */
   protected setBatch(b: Batch): void {
     const items = b.keys as unknown[];
-    const start = b.i;
-    const end = Math.min(start + BATCHSIZE, items.length);
-    if (end < items.length) {
-      b.i = end;
-      this.push(T.SET_BATCH, undefined, b);
-    } else if (end % BATCHSIZE === 0) {
-      this.pushEmptyBatch(OP.ADDITEMS);
+    const n = items.length;
+    this.openBatch(b, n, false);
+    const end = b.end!;
+    while (b.i < end) {
+      if (!this.batchValue(b, items[b.i++], false, T.SET_BATCH, OP.ADDITEMS)) return;
     }
-    this.out.byte(OP.MARK);
-    this.push(T.OP, OP.ADDITEMS);
-    for (let i = end - 1; i >= start; i--) this.push(T.SAVE, items[i]);
+    this.closeBatch(b, n, false, T.SET_BATCH, OP.ADDITEMS, true);
   }
 
   protected endFrozen(obj: object): void {
