@@ -6,8 +6,8 @@
 import { typeName } from './errors';
 import { escapeDecode, parseCFloat } from './literals';
 import { OP } from './opcodes';
-import { makeDict, UnpicklerMachine, withHoles } from './unpickler-machine';
-import { EMPTY_TUPLE } from './unpickler-values';
+import { UnpicklerMachine } from './unpickler-machine';
+import { EMPTY_TUPLE, makeDict, withHoles } from './unpickler-values';
 import { err, truncated } from './unpickler-input';
 import { decodeLatin1, decodeRawUnicodeEscape } from './utf8';
 

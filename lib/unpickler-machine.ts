@@ -13,7 +13,7 @@ import type { Registry } from './registry';
 import { callableFor, copySize, nativeCost, newEmpty } from './natives';
 import { callableName, HOLE, isNative, NATIVE_BASES, nativeName } from './typemap';
 import { err, UnpicklerInput } from './unpickler-input';
-import { isPartial, MapNeeded, refuseParent } from './unpickler-values';
+import { buildError, isPartial, MapNeeded, refuseParent } from './unpickler-values';
 
 /** The stack, the marks, the memo and the object-building opcodes; see UnpicklerCore. */
 export abstract class UnpicklerMachine extends UnpicklerInput {
@@ -502,37 +502,6 @@ function isProtoHolder(x: unknown): x is object {
 /** Whether an object is a plain dict made by the dict opcodes (its keys can still turn it into a Map). */
 function isPlainDict(x: object): x is Record<string, unknown> {
   return Object.getPrototypeOf(x) === Object.prototype && !Array.isArray(x);
-}
-
-/** DICT: a plain object when every key is a string, else a Map. */
-export function makeDict(items: unknown[]): object {
-  let strings = true;
-  for (let i = 0; i < items.length; i += 2) {
-    if (typeof items[i] !== 'string' && typeof items[i] !== 'symbol') strings = false;
-  }
-  const d: object = strings ? {} : new Map();
-  for (let i = 0; i < items.length; i += 2) setItem(d, items[i], items[i + 1]);
-  return d;
-}
-
-/** Items from the wire with `copyreg_js.hole` turned back into array holes. */
-
-export function withHoles(items: unknown[]): unknown[] {
-  if (!items.includes(HOLE)) return items;
-  const out = new Array<unknown>(items.length);
-  for (let i = 0; i < items.length; i++) if (items[i] !== HOLE) out[i] = items[i];
-  return out;
-}
-
-/** BUILD on an Error: message, stack and cause stay non-enumerable, as on a thrown Error. */
-function buildError(e: Error, state: unknown): void {
-  if (state === null || state === undefined) return;
-  const entries = state instanceof Map ? [...state] : Object.entries(state as object);
-  for (const [k, v] of entries) {
-    const key = propertyKey(k);
-    const hidden = key === 'message' || key === 'stack' || key === 'cause' || key === 'errors';
-    Object.defineProperty(e, key, { value: v, writable: true, enumerable: !hidden, configurable: true });
-  }
 }
 
 function countExposures(log: readonly object[]): Map<object, number> {

@@ -1,9 +1,13 @@
 /**
  * Values the unpickler's machine makes that are not plain JS data: Python's `()`, a stand-in for
  * `functools.partial` (the NEWOBJ_EX form of protocols 2-3), the inert parent of a declared nested
- * name, and the signal that a load must be read again with some dicts as Maps.
+ * name, and the signal that a load must be read again with some dicts as Maps; and how it builds
+ * a DICT, a list with holes and an Error's state.
  */
 import { UnpicklingError } from './errors';
+import { propertyKey } from './props';
+import { setItem } from './reduce';
+import { HOLE } from './typemap';
 import { PyGlobal, PyObject } from './pyobjects';
 import { err } from './unpickler-input';
 
@@ -74,3 +78,48 @@ export function refuseParent(x: unknown, placeholders: boolean): void {
  * Map. Unpickler.load catches it and loads again, knowing which dicts to make Maps.
  */
 export class MapNeeded extends UnpicklingError {}
+
+/**
+ * DICT: a plain object when every key is a string, else a Map.
+ *
+ * @param items Keys and values, alternating.
+ * @returns The dict.
+ */
+export function makeDict(items: unknown[]): object {
+  let strings = true;
+  for (let i = 0; i < items.length; i += 2) {
+    if (typeof items[i] !== 'string' && typeof items[i] !== 'symbol') strings = false;
+  }
+  const d: object = strings ? {} : new Map();
+  for (let i = 0; i < items.length; i += 2) setItem(d, items[i], items[i + 1]);
+  return d;
+}
+
+/**
+ * Items from the wire with `copyreg_js.hole` turned back into array holes.
+ *
+ * @param items The items.
+ * @returns The same array when it has no hole marker, else a copy with holes.
+ */
+export function withHoles(items: unknown[]): unknown[] {
+  if (!items.includes(HOLE)) return items;
+  const out = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) if (items[i] !== HOLE) out[i] = items[i];
+  return out;
+}
+
+/**
+ * BUILD on an Error: message, stack and cause stay non-enumerable, as on a thrown Error.
+ *
+ * @param e The Error.
+ * @param state Its state (a dict read back as a plain object, or a Map).
+ */
+export function buildError(e: Error, state: unknown): void {
+  if (state === null || state === undefined) return;
+  const entries = state instanceof Map ? [...state] : Object.entries(state as object);
+  for (const [k, v] of entries) {
+    const key = propertyKey(k);
+    const hidden = key === 'message' || key === 'stack' || key === 'cause' || key === 'errors';
+    Object.defineProperty(e, key, { value: v, writable: true, enumerable: !hidden, configurable: true });
+  }
+}

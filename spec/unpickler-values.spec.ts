@@ -1,10 +1,12 @@
 // The unpickler's own values (lib/unpickler-values.ts): Python's `()`, the functools.partial
-// stand-in of the protocol 2-3 NEWOBJ_EX form, a nested name's parent, and MapNeeded.
+// stand-in of the protocol 2-3 NEWOBJ_EX form, a nested name's parent, MapNeeded, and the
+// builders of DICT values, lists with holes and Error state.
 import { expect } from 'chai';
 
 import { UnpicklingError } from '../lib/errors';
 import { PyGlobal, PyObject } from '../lib/pyobjects';
-import { EMPTY_TUPLE, isPartial, MapNeeded, PARTIAL_NATIVE, PyParent, refuseParent } from '../lib/unpickler-values';
+import { HOLE } from '../lib/typemap';
+import { buildError, EMPTY_TUPLE, isPartial, makeDict, MapNeeded, PARTIAL_NATIVE, PyParent, refuseParent, withHoles } from '../lib/unpickler-values';
 
 describe('unpickler-values', () => {
   it('EMPTY_TUPLE is one frozen empty array', () => {
@@ -41,6 +43,32 @@ describe('unpickler-values', () => {
       const made = p() as PyObject;
       expect(made).to.be.instanceOf(PyObject);
       expect([made.cls, made.args, made.form, made.kwargs]).to.deep.equal([cls, [1], 'newobj_ex', { x: 2 }]);
+    });
+  });
+
+  describe('makeDict, withHoles, buildError', () => {
+    it('makes a plain object of string keys (own __proto__ included), else a Map', () => {
+      const d = makeDict(['a', 1, '__proto__', 2]) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(d)).to.equal(Object.prototype);
+      expect(Object.getOwnPropertyNames(d)).to.deep.equal(['a', '__proto__']);
+      expect(makeDict(['a', 1, 2, 'b'])).to.deep.equal(new Map<unknown, unknown>([['a', 1], [2, 'b']]));
+    });
+
+    it('turns hole markers back into holes, and returns an array without them as it is', () => {
+      const plain = [1, 2];
+      expect(withHoles(plain)).to.equal(plain);
+      const y = withHoles([1, HOLE, 3]);
+      expect(y).to.have.length(3);
+      expect(1 in y).to.equal(false);
+    });
+
+    it("keeps an Error's message, stack, cause and errors non-enumerable, other state enumerable", () => {
+      const e = new Error('x');
+      buildError(e, { message: 'm', cause: 1, code: 7 });
+      expect(e.message).to.equal('m');
+      expect(Object.keys(e)).to.deep.equal(['code']);
+      buildError(e, new Map([['stack', 's']]));
+      expect(e.stack).to.equal('s');
     });
   });
 
