@@ -12,7 +12,7 @@
  * with arguments) are finished after their children. User hooks (`__deepcopy__`, reducers,
  * `__setstate__`) run at the same points as in CPython and may call `deepcopy(x, memo)` again.
  */
-import { inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
+import { inheritsSlots, isExactBuiltin, Kind, kindOf, typedArrayBase } from './builtins';
 import { copyBuffer, PENDING, type RecursiveCopier } from './deepcopy-frame';
 import { FrameWalker } from './deepcopy-frames';
 import { type IdentityMemo, STAMP_THRESHOLD, stampAll, type StampedMemo } from './memo';
@@ -113,8 +113,9 @@ class DeepCopier implements RecursiveCopier {
       if (isBytes(plan.kind)) {
         // Note: no own properties for these (see stateKeys); views share their buffer's copy.
         if (plan.kind === Kind.TYPED_ARRAY && plan.exact && this.viewsWholeNewBuffer(x)) {
-          // The common case, one array over a buffer of its own: one slice copies both.
-          y = TYPED_ARRAY_SLICE.call(x);
+          // The common case, one array over a buffer of its own: one copy makes both. (Not
+          // `slice`, which builds its result through x.constructor and Symbol.species.)
+          y = new (typedArrayBase(x) as new (source: ArrayLike<unknown>) => Uint8Array)(x as Uint8Array);
           this.remember(x.buffer, y.buffer);
           this.remember(x, y);
           return y;
@@ -356,8 +357,6 @@ function itemsWithHoles(x: unknown[]): unknown[] {
   return y;
 }
 const OBJECT_PROTO = Object.prototype;
-/** `%TypedArray%.prototype.slice`: a same-type copy with a new buffer of its own. */
-const TYPED_ARRAY_SLICE = (Object.getPrototypeOf(Uint8Array.prototype) as { slice: (this: unknown) => Uint8Array }).slice;
 const ARRAY_PROTO = Array.prototype;
 const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: OBJECT_PROTO, guarded: null, uses: 0 };
 const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: null, guarded: new Set(), uses: 0 };

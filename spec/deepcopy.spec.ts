@@ -782,6 +782,17 @@ describe('deepcopy', () => {
       expect((r.buffer as unknown as { maxByteLength: number }).maxByteLength).to.equal(8);
       const shared = new Int32Array(new SharedArrayBuffer(8));
       expect(deepcopy(shared).buffer).to.equal(shared.buffer);
+      // The copy is made by the array's own type, never through its constructor or Symbol.species.
+      const spoofed = Object.assign(new Uint8Array([1, 2, 3]), { constructor: Float32Array });
+      const speciesRuns: number[] = [];
+      const species = Object.assign(new Uint8Array([4]), {
+        constructor: { [Symbol.species]: (n: number) => (speciesRuns.push(n), new Uint8Array(n + 5)) },
+      });
+      const copies = deepcopy([spoofed, species]);
+      expect(copies[0]).to.be.instanceOf(Uint8Array);
+      expect(copies[0].byteLength).to.equal(3);
+      expect(copies[1]).to.have.length(1);
+      expect(speciesRuns).to.deep.equal([]);
     });
 
     it('tuples and frozen plain objects follow _deepcopy_tuple: same object unless a part changed, cycles and sharing kept', () => {
