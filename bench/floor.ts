@@ -51,6 +51,14 @@ function shell(x: object, proto: object | null): object | undefined {
   return Object.create(proto) as object;
 }
 
+/** Copies an array: its items by index. */
+function copyArray(walk: Walk, a: unknown[], memo: StampedMemo): unknown[] {
+  const copy = a.slice();
+  memo.add(a, copy);
+  for (let i = 0; i < a.length; i++) copy[i] = child(walk, a[i], memo);
+  return copy;
+}
+
 /** Copies a Map's or Set's items. */
 function items(walk: Walk, x: object, y: object, memo: StampedMemo): void {
   if (x instanceof Map) x.forEach((v, k) => (y as Map<unknown, unknown>).set(child(walk, k, memo), child(walk, v, memo)));
@@ -60,13 +68,7 @@ function items(walk: Walk, x: object, y: object, memo: StampedMemo): void {
 const bare: Walk = (x, memo) => {
   const proto = Object.getPrototypeOf(x) as object | null;
   const y = shell(x, proto);
-  if (y === undefined) {
-    const a = x as unknown[];
-    const copy = a.slice();
-    memo.add(x, copy);
-    for (let i = 0; i < a.length; i++) copy[i] = child(bare, a[i], memo);
-    return copy;
-  }
+  if (y === undefined) return copyArray(bare, x as unknown[], memo);
   memo.add(x, y);
   const o = x as Record<string, unknown>;
   const keys = Object.keys(o);
@@ -81,9 +83,7 @@ const checked: Walk = (x, memo) => {
   const y = shell(x, proto);
   if (y === undefined) {
     const a = x as unknown[];
-    const copy = a.slice();
-    memo.add(x, copy);
-    for (let i = 0; i < a.length; i++) copy[i] = child(checked, a[i], memo);
+    const copy = copyArray(checked, a, memo);
     const names = Object.keys(a);
     if ((names.length > 0 && names.length !== a.length) || Object.getOwnPropertySymbols(a).length > 0) refuse(x);
     return copy;

@@ -346,6 +346,10 @@ function guardOf(plan: Plan): Plan['guarded'] {
 const SKIP = 0;
 
 const { getPrototypeOf, getOwnPropertyDescriptor, isExtensible, isFrozen } = Object;
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: OBJECT_PROTO, guarded: null, uses: 0 };
+const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: null, guarded: new Set(), uses: 0 };
 
 /** A fresh array with `x`'s items, holes kept (slice is slow on a frozen array). */
 function itemsWithHoles(x: unknown[]): unknown[] {
@@ -356,10 +360,6 @@ function itemsWithHoles(x: unknown[]): unknown[] {
   }
   return y;
 }
-const OBJECT_PROTO = Object.prototype;
-const ARRAY_PROTO = Array.prototype;
-const PLAIN_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: OBJECT_PROTO, guarded: null, uses: 0 };
-const NULL_PLAN: Plan = { kind: Kind.PLAIN, exact: true, proto: null, guarded: new Set(), uses: 0 };
 
 /** The names on a prototype chain that an assignment would not simply define on the instance. */
 function guardedNames(proto: object): ReadonlySet<string | symbol> | null {

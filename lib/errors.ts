@@ -97,7 +97,10 @@ export function pyTypeName(value: unknown): string {
       if (value instanceof Set) return Object.isFrozen(value) ? 'frozenset' : 'set';
       if (value instanceof Uint8Array) return 'bytes';
       if (value instanceof ArrayBuffer) return 'bytearray';
-      if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) return 'dict';
+      if (typeof value === 'object') {
+        const proto = Object.getPrototypeOf(value) as object | null;
+        if (proto === Object.prototype || proto === null) return 'dict';
+      }
       return typeName(value);
   }
 }

@@ -47,21 +47,15 @@ export function decodeLong(data: Uint8Array, start: number, end: number): bigint
   const n = end - start;
   if (n === 0) return 0n;
   if (n <= 6) return BigInt(decodeShortLong(data, start, end));
-  if (n <= 12) {
-    // Note: two 48-bit halves, exact in doubles: three bigint operations.
-    let lo = 0;
-    let hi = 0;
-    for (let i = start + 5; i >= start; i--) lo = lo * 256 + data[i]!;
-    for (let i = end - 1; i >= start + 6; i--) hi = hi * 256 + data[i]!;
-    return BigInt.asIntN(8 * n, (BigInt(hi) << 48n) + BigInt(lo));
-  }
   if (n <= 32) {
-    // Note: 32-bit limbs, most significant first; hex text costs more than it saves up to here.
+    // Note: 48-bit limbs (exact in doubles), most significant first: two bigint steps for 12
+    // bytes; hex text costs more than it saves up to here.
     let value = 0n;
-    for (let hi = end; hi > start; hi -= 4) {
+    for (let hi = end; hi > start; hi -= 6) {
+      const lo = Math.max(start, hi - 6);
       let limb = 0;
-      for (let i = hi - 1; i >= Math.max(start, hi - 4); i--) limb = limb * 256 + data[i]!;
-      value = (value << BigInt(8 * Math.min(4, hi - start))) | BigInt(limb);
+      for (let i = hi - 1; i >= lo; i--) limb = limb * 256 + data[i]!;
+      value = (value << BigInt(8 * (hi - lo))) | BigInt(limb);
     }
     return BigInt.asIntN(8 * n, value);
   }
@@ -172,8 +166,6 @@ export function escapeDecode(
   }
   return out.slice(0, n);
 }
-
-
 
 /**
  * Python's `int(text, 0)` (`PyLong_FromString` with base 0): blanks around, a sign, `0x` / `0o`

@@ -336,7 +336,6 @@ export abstract class PicklerCore {
     }
   }
 
-
   /** `save_set`'s batches: MARK … ADDITEMS per 1000 (even for one item); atoms inline. */
   protected setBatch(b: Batch): void {
     const items = b.keys as unknown[];

@@ -6,9 +6,9 @@
  * callable and its arguments, BUILD after the state). A structure nested 1,000,000 deep pickles on
  * Node's default stack.
  *
- * Lookup order for an object, CPython's: persistent id → memo → the built-in types with opcodes
- * of their own → `reducerOverride` → the dispatch table → the mapped JS built-ins (typemap.ts) →
- * `__reduce_ex__(protocol)` → `__reduce__()` → the default reduction.
+ * Lookup order for an object (SPEC §4): persistent id → memo → the built-in types with opcodes
+ * of their own and the other exact JS built-ins (typemap.ts) → `reducerOverride` → the dispatch
+ * table → `__reduce_ex__(protocol)` → `__reduce__()` → the default reduction.
  */
 import { classOf, inheritsSlots, isExactBuiltin, Kind, kindOf } from './builtins';
 import { pyTypeName, typeName } from './errors';
@@ -331,11 +331,12 @@ export class Pickler extends PicklerGlobals {
     if (obj instanceof PyGlobal) return this.saveGlobal(obj, obj.module, obj.name);
     if (obj instanceof PyObject) return this.saveReduce(pyObjectReduction(obj), obj);
     if (obj instanceof PickleBuffer) return this.savePickleBuffer(obj);
-    const kind = kindOf(obj);
+    // Note: a function has no kind (kindOf takes objects); it goes to the override, then saveFunction.
+    const kind = typeof obj === 'function' ? Kind.OBJECT : kindOf(obj);
     if (kind === Kind.ARRAY) checkLength(obj);
-    // Note: built-in JS types come before the reduce chain (SPEC §4), as in copy and deepcopy.
-    // Note: an Object.create() of a built-in's prototype has no internal slot (its tag is
-    // Object's): the chain takes it, as it did before built-ins came first.
+    // Note: built-in JS types come before the reduce chain (SPEC §4), as in copy and deepcopy. An
+    // Object.create() of a built-in's prototype has no internal slot (its tag is Object's): the
+    // chain takes it.
     if (typeof obj !== 'function' && proto !== null && isExactBuiltin(proto) && OBJECT_TAG !== toTag.call(obj)) {
       if (proto === Date.prototype && this.saveDatetime(obj)) return;
       const state = kind === Kind.ARRAY_BUFFER ? null : ownState(obj, kind);

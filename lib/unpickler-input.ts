@@ -228,10 +228,10 @@ export abstract class UnpicklerInput {
   protected py2str(b: Uint8Array): string | Uint8Array {
     const enc = this.encoding.toLowerCase().replace(/[-_]/g, '');
     if (enc === 'bytes') return b;
-    const codec = builtinCodec(enc);
+    const codec = builtinCodec(this.encoding);
     if (codec === 'latin1') return decodeLatin1(b, 0, b.length);
     const utf8 = codec === 'utf8';
-    const table = codec !== undefined ? null : charmapTable(enc);
+    const table = codec !== undefined ? null : charmapTable(this.encoding);
     if (table === undefined) throw err(`unknown encoding: ${this.encoding}`);
     // surrogatepass only knows the UTF encodings; for the others, CPython re-raises the error.
     const name = this.errors;
